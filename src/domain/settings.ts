@@ -115,8 +115,8 @@ export interface EffectiveSyncInput {
 
 type OptionKey = keyof Required<SyncOptions>;
 
-/** The per-campaign options, in the order `sources` lists them. */
-const OPTION_KEYS = [
+/** The options a campaign or an override may set (the `SyncOptions` fields), in `sources` order. */
+export const SYNC_OPTION_KEYS = [
   'addApplicationWhen',
   'onlyAddNotesToSyncedRecords',
   'fieldUpdatePolicy',
