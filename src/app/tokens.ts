@@ -1,0 +1,101 @@
+// API tokens: generated once, shown once, stored only as a SHA-256 hash plus a display prefix.
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.js';
+import { apiTokensTable, teamsTable, usersTable } from '../db/schema.js';
+
+const TOKEN_PREFIX = 'ppb_';
+/** last_used_at is refreshed at most this often, so reads do not become writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export type Role = 'ADMIN' | 'MEMBER';
+
+export interface Viewer {
+  readonly userId: string;
+  readonly teamId: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly teamName: string;
+  readonly tokenId: string;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function generateToken(): { token: string; hash: string; prefix: string } {
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { token, hash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) };
+}
+
+export async function issueToken(db: DbOrTx, teamId: string, userId: string): Promise<string> {
+  const { token, hash, prefix } = generateToken();
+  await db.insert(apiTokensTable).values({ teamId, userId, tokenHash: hash, prefix });
+  return token;
+}
+
+/** Parses an `Authorization` value; returns null when absent, 'malformed' when it is not a bearer token. */
+export function bearerToken(header: unknown): string | null | 'malformed' {
+  if (header === undefined || header === null || header === '') return null;
+  if (typeof header !== 'string') return 'malformed';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header.trim());
+  return match?.[1] ?? 'malformed';
+}
+
+/** Resolves a token to its viewer; null for unknown or revoked tokens. */
+export async function authenticateToken(db: DbOrTx, token: string): Promise<Viewer | null> {
+  const rows = await db
+    .select({
+      tokenId: apiTokensTable.id,
+      lastUsedAt: apiTokensTable.lastUsedAt,
+      userId: usersTable.id,
+      teamId: usersTable.teamId,
+      email: usersTable.email,
+      role: usersTable.role,
+      teamName: teamsTable.name,
+    })
+    .from(apiTokensTable)
+    .innerJoin(usersTable, eq(usersTable.id, apiTokensTable.userId))
+    .innerJoin(teamsTable, eq(teamsTable.id, usersTable.teamId))
+    .where(and(eq(apiTokensTable.tokenHash, hashToken(token)), isNull(apiTokensTable.revokedAt)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  const now = new Date();
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    await db
+      .update(apiTokensTable)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiTokensTable.id, row.tokenId),
+          or(isNull(apiTokensTable.lastUsedAt), lt(apiTokensTable.lastUsedAt, stale)),
+        ),
+      );
+  }
+  return {
+    tokenId: row.tokenId,
+    userId: row.userId,
+    teamId: row.teamId,
+    email: row.email,
+    role: row.role,
+    teamName: row.teamName,
+  };
+}
+
+/** Revokes a token given the token itself or its id; returns whether one was revoked. */
+export async function revokeToken(db: DbOrTx, tokenOrId: string): Promise<boolean> {
+  const isId = /^[0-9a-f-]{36}$/i.test(tokenOrId);
+  const rows = await db
+    .update(apiTokensTable)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        isId ? eq(apiTokensTable.id, tokenOrId) : eq(apiTokensTable.tokenHash, hashToken(tokenOrId)),
+        isNull(apiTokensTable.revokedAt),
+      ),
+    )
+    .returning({ id: apiTokensTable.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,147 @@
+// The only reader of process.env: every setting parsed with zod, a bad value names its variable.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(4000, 0, 65535),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^(postgres(ql)?:\/\/|memory:\/\/|file:)/.test(v), {
+      message: 'must be postgres://…, memory:// or file:<dir> (or unset for embedded PGlite in DATA_DIR)',
+    }),
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  PINPOINT_BASE_URL: z
+    .string()
+    .default('https://{domain}.pinpointhq.com')
+    .refine((v) => v.includes('{domain}'), { message: 'must contain the {domain} placeholder' })
+    .refine((v) => /^https?:\/\//.test(v), { message: 'must start with http:// or https://' }),
+  PINPOINT_TIMEOUT_MS: int(15_000, 100, 120_000),
+  PINPOINT_CONNECT_TIMEOUT_MS: int(5_000, 50, 60_000),
+  ACTIVATION_TIMEOUT_MS: int(8_000, 100, 60_000),
+  ENCRYPTION_KEY: z.string().optional(),
+  GRAPHQL_INTROSPECTION: bool(true),
+  GRAPHQL_PLAYGROUND: bool(true),
+  GRAPHQL_MAX_DEPTH: int(12, 2, 50),
+  GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
+    .default('2mb'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
+  SEED_DEMO_TEAM: bool(true),
+  WORKER_CONCURRENCY: int(4, 0, 64),
+});
+
+export type DatabaseTarget =
+  | { kind: 'pglite'; dataDir: string | null }
+  | { kind: 'postgres'; url: string; poolMax: number };
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly logLevel: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly database: DatabaseTarget;
+  readonly pinpoint: {
+    readonly baseUrlTemplate: string;
+    readonly timeoutMs: number;
+    readonly connectTimeoutMs: number;
+    readonly activationTimeoutMs: number;
+  };
+  /** Raw ENCRYPTION_KEY (parsed by the secret box); null means "use the development key file". */
+  readonly encryptionKey: string | null;
+  readonly graphql: {
+    readonly introspection: boolean;
+    readonly playground: boolean;
+    /** Never configurable: responses carry no stack traces, whatever NODE_ENV says. */
+    readonly includeStacktrace: false;
+    readonly maxDepth: number;
+    readonly maxTokens: number;
+  };
+  readonly bodyLimit: string;
+  readonly shutdownTimeoutMs: number;
+  readonly seedDemoTeam: boolean;
+  readonly workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function databaseTargetFromUrl(
+  url: string | undefined,
+  dataDir: string,
+  poolMax = 10,
+): DatabaseTarget {
+  if (url === undefined || url === '') return { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') };
+  if (url === 'memory://') return { kind: 'pglite', dataDir: null };
+  if (url.startsWith('file:')) return { kind: 'pglite', dataDir: url.slice('file:'.length) };
+  return { kind: 'postgres', url, poolMax };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const encryptionKey = e.ENCRYPTION_KEY?.trim() ? e.ENCRYPTION_KEY.trim() : null;
+  if (e.NODE_ENV === 'production' && encryptionKey === null) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ENCRYPTION_KEY: required when NODE_ENV=production (32 random bytes, base64)',
+    );
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: e.DATA_DIR,
+    database: databaseTargetFromUrl(e.DATABASE_URL, e.DATA_DIR, e.DATABASE_POOL_MAX),
+    pinpoint: Object.freeze({
+      baseUrlTemplate: e.PINPOINT_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: e.PINPOINT_TIMEOUT_MS,
+      connectTimeoutMs: e.PINPOINT_CONNECT_TIMEOUT_MS,
+      activationTimeoutMs: e.ACTIVATION_TIMEOUT_MS,
+    }),
+    encryptionKey,
+    graphql: Object.freeze({
+      introspection: e.GRAPHQL_INTROSPECTION,
+      playground: e.GRAPHQL_PLAYGROUND,
+      includeStacktrace: false as const,
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+    }),
+    bodyLimit: e.BODY_LIMIT,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    seedDemoTeam: e.SEED_DEMO_TEAM,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+  });
+}

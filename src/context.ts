@@ -1,0 +1,40 @@
+// Per-request (and per-WebSocket-operation) context: who is asking, the database, the services.
+// DataLoaders live in Pothos's per-context cache; `freshRequestCache` starts a new one per
+// subscription event so long-lived subscriptions never serve stale rows.
+import { randomUUID } from 'node:crypto';
+import { initContextCache } from '@pothos/core';
+import type { Viewer } from './app/tokens.js';
+import type { Db } from './db/client.js';
+import type { Logger } from './logger.js';
+import type { Services } from './services.js';
+
+export interface Context {
+  readonly viewer: Viewer | null;
+  readonly db: Db;
+  readonly services: Services;
+  readonly requestId: string;
+  readonly log: Logger;
+}
+
+export function createContext(base: Omit<Context, 'requestId' | 'log'> & { requestId?: string }): Context {
+  const requestId = base.requestId ?? randomUUID();
+  return {
+    ...initContextCache(),
+    viewer: base.viewer,
+    db: base.db,
+    services: base.services,
+    requestId,
+    log: base.services.logger.child({ requestId }),
+  };
+}
+
+/** Gives a context a new loader cache (used before each subscription event is resolved). */
+export function freshRequestCache(context: Context): void {
+  Object.assign(context, initContextCache());
+}
+
+/** The viewer, for resolvers behind an `authenticated` scope (the scope already guarantees it). */
+export function viewerOf(context: Context): Viewer {
+  if (!context.viewer) throw new Error('viewerOf called without an authenticated viewer');
+  return context.viewer;
+}

@@ -1,0 +1,102 @@
+// Opens the one database: embedded PGlite (on disk or in memory) or PostgreSQL through postgres.js,
+// behind one drizzle type, plus LISTEN/NOTIFY for cross-instance fan-out.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { DatabaseTarget } from '../config.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; use cases accept `Db | Tx` where they can run inside either. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: 'pglite' | 'postgres';
+  /** Subscribes to a NOTIFY channel; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Answers true when a trivial query succeeds. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /** The driver's own client, for the few things drizzle cannot do (migration locking, dumps). */
+  readonly raw: { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; client: postgres.Sql; url: string };
+  /** PGlite only: a dump of the data directory (tests start files from a migrated template). */
+  dumpDataDir?: () => Promise<Blob>;
+}
+
+export interface OpenOptions {
+  /** Called with the SQL of every statement drizzle runs (tests count statements with it). */
+  onQuery?: (query: string) => void;
+  /** An existing PGlite data directory dump to start from (tests: a migrated template). */
+  loadDataDir?: Blob;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  const logger = options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
+  if (target.kind === 'pglite') {
+    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+    const client = await PGlite.create({
+      ...(target.dataDir ? { dataDir: target.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
+    const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
+    return {
+      db,
+      driver: 'pglite',
+      raw: { kind: 'pglite', client },
+      listen: async (channel, onPayload) => {
+        const unlisten = await client.listen(channel, onPayload);
+        return async () => {
+          if (!client.closed) await unlisten();
+        };
+      },
+      ping: async () => {
+        try {
+          await client.query('select 1');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: async () => {
+        if (!client.closed) await client.close();
+      },
+      dumpDataDir: () => client.dumpDataDir('none'),
+    };
+  }
+  const client = postgres(target.url, {
+    max: target.poolMax,
+    onnotice: () => {},
+    connect_timeout: 10,
+    connection: { application_name: 'pinpoint-bff' },
+  });
+  const db = drizzlePostgres({ client, schema, logger }) as unknown as Db;
+  return {
+    db,
+    driver: 'postgres',
+    raw: { kind: 'postgres', client, url: target.url },
+    listen: async (channel, onPayload) => {
+      const sub = await client.listen(channel, onPayload);
+      return async () => {
+        await sub.unlisten();
+      };
+    },
+    ping: async () => {
+      try {
+        await db.execute(sql`select 1`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      await client.end({ timeout: 5 });
+    },
+  };
+}

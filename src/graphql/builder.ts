@@ -1,0 +1,55 @@
+// The Pothos builder: plugins, auth scopes, scalars and defaults. Defines no types.
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type { Context } from '../context.js';
+import { CodedError, forbidden, unauthenticated } from '../errors.js';
+
+export interface PothosTypes {
+  Context: Context;
+  AuthScopes: { authenticated: boolean; admin: boolean };
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+  };
+}
+
+export const builder = new SchemaBuilder<PothosTypes>({
+  // scope-auth first: authorization runs before anything else touches a field.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== null,
+      admin: ctx.viewer?.role === 'ADMIN',
+    }),
+    unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbidden() : unauthenticated()),
+  },
+  errors: {
+    directResult: true,
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName.charAt(0).toUpperCase()}${fieldName.slice(1)}Result`,
+    },
+  },
+  validation: {
+    validationError: (result) =>
+      new CodedError('BAD_USER_INPUT', result.issues.map((i) => i.message).join('; ') || 'Invalid input'),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: {
+      description:
+        'Refetches any object that has a global `id` (Relay). Answers null when the id is unknown or belongs to another team. Requires authentication.',
+      authScopes: { authenticated: true },
+    },
+    nodesQueryOptions: false,
+    nodeTypeOptions: { description: 'An object with a global id that `node(id)` can refetch.' },
+    pageInfoTypeOptions: { description: 'Where a page of a Relay connection sits in the whole list.' },
+  },
+});

@@ -1,0 +1,224 @@
+// Assembles the HTTP and WebSocket front: Express 5 + Apollo Server 5 on /graphql, graphql-ws on the
+// same port and path, health and readiness probes, and an orderly stop.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express from 'express';
+import {
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  type ValidationRule,
+  validate,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { type Context, createContext } from '../context.js';
+import { CodedError } from '../errors.js';
+import { codedGraphQLError, formatError } from '../graphql/errors.js';
+import type { Services } from '../services.js';
+import { authenticate } from './auth.js';
+import { playgroundRouter } from './playground.js';
+
+export interface HttpApp {
+  readonly httpServer: Server;
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish, closes sockets. Does not close the database. */
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** The current HTTP request's id, for the error boundary (Apollo's formatError gets no context). */
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+export async function startHttpApp(options: {
+  schema: GraphQLSchema;
+  services: Services;
+  host?: string;
+  port?: number;
+}): Promise<HttpApp> {
+  const { schema, services } = options;
+  const { config, logger, database } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  let stopping = false;
+
+  const armor = new ApolloArmor({
+    maxTokens: { enabled: false }, // turns syntax errors into 500s; Apollo's parseOptions.maxTokens instead
+    maxDepth: { n: config.graphql.maxDepth },
+    blockFieldSuggestion: { enabled: !config.graphql.introspection },
+  });
+  const protection = armor.protect();
+  const validationRules: ValidationRule[] = [
+    ...(protection.validationRules as ValidationRule[]),
+    ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  httpServer.on('upgrade', (req, socket, head) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (pathname !== '/graphql' || stopping) {
+      socket.destroy();
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+  });
+
+  type WsExtra = { viewer?: Context['viewer'] };
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+    {
+      schema,
+      isProd: true,
+      onConnect: async (ctx) => {
+        const outcome = await authenticate(database.db, ctx.connectionParams?.authorization);
+        if (outcome.kind !== 'viewer') return false; // closes with 4403 Forbidden
+        ctx.extra.viewer = outcome.viewer;
+        return true;
+      },
+      context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
+      validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
+      onNext: (_ctx, _id, _payload, args, result) =>
+        maskErrors(result as ExecutionResult, args.contextValue as Context),
+    },
+    wsServer,
+  );
+
+  const plugins: ApolloServerPlugin<Context>[] = [
+    ...(protection.plugins as ApolloServerPlugin<Context>[]),
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+    ApolloServerPluginLandingPageDisabled(),
+    {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await wsCleanup.dispose();
+          },
+        };
+      },
+    },
+  ];
+  const apollo = new ApolloServer<Context>({
+    schema,
+    plugins,
+    validationRules,
+    introspection: config.graphql.introspection,
+    includeStacktraceInErrorResponses: config.graphql.includeStacktrace,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: config.graphql.maxTokens },
+    formatError: (formatted, error) =>
+      formatError(formatted, error, logger, requestScope.getStore()?.requestId),
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = !stopping && (await database.ping());
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ready' : stopping ? 'stopping' : 'database unreachable' });
+  });
+  if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
+  app.use(
+    '/graphql',
+    (req, res, next) => {
+      const incoming = req.header('x-request-id');
+      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.locals.requestId = requestId;
+      res.setHeader('x-request-id', requestId);
+      requestScope.run({ requestId }, next);
+    },
+    express.json({
+      limit: config.bodyLimit,
+      type: ['application/json', 'application/graphql-response+json'],
+    }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = res.locals.requestId as string;
+        const outcome = await authenticate(database.db, req.headers.authorization);
+        if (outcome.kind === 'rejected') {
+          throw codedGraphQLError(
+            new CodedError(
+              'UNAUTHENTICATED',
+              'The API token is malformed, unknown or revoked. Send "Authorization: Bearer <token>" with a valid token.',
+            ),
+          );
+        }
+        const context = createContext({
+          viewer: outcome.kind === 'viewer' ? outcome.viewer : null,
+          db: database.db,
+          services,
+          requestId,
+        });
+        return context;
+      },
+    }),
+  );
+  // Body-parser failures (too large, malformed JSON) answer JSON, never an HTML stack page.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = (err as { status?: number }).status ?? 500;
+    const code =
+      status === 413 ? 'PAYLOAD_TOO_LARGE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+    if (status >= 500) logger.error({ err }, 'unexpected HTTP error');
+    const message =
+      status === 413
+        ? `Request body too large (limit ${config.bodyLimit}).`
+        : status < 500
+          ? 'Malformed request body: expected JSON.'
+          : 'Internal server error.';
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? config.port, options.host ?? config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = options.host ?? config.host;
+  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+
+  return {
+    httpServer,
+    port,
+    url: `http://${displayHost}:${port}`,
+    async stop() {
+      stopping = true;
+      await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
+      wsServer.close();
+    },
+  };
+
+  function maskErrors(result: ExecutionResult, context: Context | undefined): ExecutionResult {
+    if (!result.errors?.length) return result;
+    const log = context?.log ?? logger;
+    return {
+      ...result,
+      errors: result.errors.map((e) => {
+        const f = formatError(e.toJSON(), e, log, context?.requestId);
+        return new GraphQLError(f.message, {
+          path: f.path as (string | number)[] | undefined,
+          extensions: f.extensions,
+        });
+      }),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+// Composition root: config → logger → database (migrated) → services → HTTP + WebSocket → listen.
+// `npm start` runs main(); tests call startServer() with their own config and database.
+import { pathToFileURL } from 'node:url';
+import { countTeams, createTeam, withSeedLock } from './app/teams.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Database, openDatabase } from './db/client.js';
+import { migrateDatabase } from './db/migrate.js';
+import { schema } from './graphql/schema.js';
+import { type HttpApp, startHttpApp } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import type { Services } from './services.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly services: Services;
+  readonly http: HttpApp;
+  /** Graceful stop: stop accepting, finish in-flight work, close sockets (the database stays open). */
+  stop(): Promise<void>;
+}
+
+export async function startServer(deps: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  port?: number;
+  host?: string;
+}): Promise<RunningServer> {
+  const services: Services = { config: deps.config, database: deps.database, logger: deps.logger };
+  const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host });
+  return {
+    url: http.url,
+    port: http.port,
+    services,
+    http,
+    stop: () => http.stop(),
+  };
+}
+
+/** First run: a database with no team gets a demo team whose admin token is printed once. */
+async function seedDemoTeam(database: Database): Promise<{ token: string; email: string } | null> {
+  return withSeedLock(database.db, async (db) => {
+    if ((await countTeams(db)) > 0) return null;
+    const email = 'admin@demo.example';
+    const { token } = await createTeam(db, { name: 'Demo team', adminEmail: email });
+    return { token, email };
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config.database);
+  await migrateDatabase(database);
+  const seeded = config.seedDemoTeam ? await seedDemoTeam(database) : null;
+  const server = await startServer({ config, database, logger });
+  logger.info(
+    {
+      url: `${server.url}/graphql`,
+      database: config.database.kind,
+      startupMs: Math.round(performance.now() - startedAt),
+    },
+    'server ready',
+  );
+  if (seeded) {
+    // Printed once, to the terminal only (never logged): the token is a secret.
+    process.stdout.write(
+      [
+        '',
+        `First run: created "Demo team" with admin ${seeded.email}.`,
+        `  Playground: ${server.url}/graphql`,
+        `  Header:     {"Authorization": "Bearer ${seeded.token}"}`,
+        '  This token is shown only now; create more with `npm run cli -- create-user`.',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    try {
+      await server.stop();
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error('Server failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
