@@ -1,7 +1,7 @@
 // The sync policy (DESIGN.md "The sync policy", rules 1–6): given one event for one contact in one
 // campaign, decide which Pinpoint actions to take, each with a reason a recruiter can read in a dry run.
 // Pure: the executor (sync/) performs the actions and records them as sync events (rule 7).
-import { contactVariableValue, missingMandatoryFields, sourceOf } from './settings.js';
+import { missingMandatoryFields, sourceOf } from './settings.js';
 import {
   type ActivityType,
   ADD_APPLICATION_WHEN,
@@ -154,7 +154,7 @@ const TRIGGER_MOMENT: Record<Exclude<AddApplicationWhen, 'NEVER'>, string> = {
 };
 
 const STAGE_LABEL: Record<ContactStage, string> = {
-  ADDED: 'added to the campaign',
+  ADDED: 'was added to the campaign',
   REPLIED: 'has replied',
   INTERESTED: 'is interested',
 };
@@ -185,6 +185,12 @@ const SOURCE_LABEL: Record<SettingSource, string> = {
 function from(effective: EffectiveSync, setting: string): string {
   const source = sourceOf(effective, setting);
   return source ? ` (${SOURCE_LABEL[source]})` : '';
+}
+
+/** The same as `from`, for inside parentheses: `, team default`. */
+function fromInline(effective: EffectiveSync, setting: string): string {
+  const source = sourceOf(effective, setting);
+  return source ? `, ${SOURCE_LABEL[source]}` : '';
 }
 
 function activityLabel(activity: PolicyActivity): string {
@@ -264,7 +270,7 @@ function decidePush(input: SyncDecisionInput): { action: SyncAction; pushing: bo
         type: 'SKIP',
         code: 'TRIGGER_NOT_REACHED',
         activityId: null,
-        reason: `The contact is ${STAGE_LABEL[stage]}; the application is created once the contact ${TRIGGER_MOMENT[trigger]} ("${TRIGGER_LABEL[trigger]}"${from(effective, 'addApplicationWhen')}).`,
+        reason: `The contact ${STAGE_LABEL[stage]}; the application is created once the contact ${TRIGGER_MOMENT[trigger]} ("Add Application to Pinpoint": ${TRIGGER_LABEL[trigger]}${fromInline(effective, 'addApplicationWhen')}).`,
       },
     };
   }
@@ -380,7 +386,7 @@ function decideManualEdit(input: SyncDecisionInput, changed: readonly ContactVar
     };
   }
   const described = fields.map((f) => `${f.pinpointField} (${policyLabel(f.policy)})`).join(', ');
-  return { type: 'UPDATE_FIELDS', fields, reason: `Manual edit: update ${described} in Pinpoint.` };
+  return { type: 'UPDATE_FIELDS', fields, reason: `Manual edit: update ${described}.` };
 }
 
 function policyLabel(policy: FieldUpdatePolicy): string {
@@ -441,9 +447,4 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
 /** The dry-run view (`SyncPlan.steps`): one `{ action, reason }` per action, in order. */
 export function toPlanSteps(decision: SyncDecision): { action: SyncActionType; reason: string }[] {
   return decision.actions.map((a) => ({ action: a.type, reason: a.reason }));
-}
-
-/** The contact's value for a field write, for executors and previews (null when blank). */
-export function fieldWriteValue(contact: ContactData, write: FieldWrite): string | null {
-  return contactVariableValue(contact, write.variable);
 }

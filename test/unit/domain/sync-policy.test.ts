@@ -539,6 +539,13 @@ describe('rule 6: manual edits', () => {
 });
 
 describe('the dry-run plan', () => {
+  it('explains a wait for the trigger in a plain sentence', () => {
+    const [skip] = decide({ kind: 'ADDED' }, { options: { addApplicationWhen: 'REPLIED' } });
+    expect(skip?.reason).toBe(
+      'The contact was added to the campaign; the application is created once the contact replies ("Add Application to Pinpoint": Replied, campaign setting).',
+    );
+  });
+
   it('lists each action with a reason a recruiter can read', () => {
     const reply = activity('REPLY_RECEIVED');
     const steps = toPlanSteps(
