@@ -1,12 +1,29 @@
 // Drizzle schema: every table of the service (<entity>Table); every row belongs to a team.
 import { sql } from 'drizzle-orm';
-import { index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const id = () =>
   uuid('id')
     .primaryKey()
     .$defaultFn(() => crypto.randomUUID());
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp('updated_at', { withTimezone: true, mode: 'date' })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date());
 
 export const roleEnum = pgEnum('role', ['ADMIN', 'MEMBER']);
 
@@ -49,4 +66,265 @@ export const apiTokensTable = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [uniqueIndex('api_tokens_hash_unique').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+// ── Integrations (issue: connect Pinpoint) ─────────────────────────────────────────────────────────
+
+export const integrationProviderEnum = pgEnum('integration_provider', ['PINPOINT']);
+export const connectionStatusEnum = pgEnum('connection_status', ['NOT_CONNECTED', 'CONNECTED', 'ERROR']);
+
+export const integrationsTable = pgTable(
+  'integrations',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    provider: integrationProviderEnum('provider').notNull(),
+    status: connectionStatusEnum('status').notNull().default('NOT_CONNECTED'),
+    /** Machine-readable reason for ERROR (INVALID_API_KEY, FORBIDDEN, UNKNOWN_DOMAIN, UNREACHABLE…). */
+    statusCode: text('status_code'),
+    statusReason: text('status_reason'),
+    domain: text('domain'),
+    /** AES-256-GCM sealed API key (see src/secrets); never returned. */
+    apiKeySealed: text('api_key_sealed'),
+    apiKeyHint: text('api_key_hint'),
+    connectedAt: timestamp('connected_at', { withTimezone: true, mode: 'date' }),
+    lastCheckedAt: timestamp('last_checked_at', { withTimezone: true, mode: 'date' }),
+    /** Bumped on every key change, so jobs paused by an old key resume on re-activation. */
+    keyGeneration: integer('key_generation').notNull().default(0),
+    /** Circuit breaker and rate limiter state, shared by every worker through the database. */
+    breakerFailures: integer('breaker_failures').notNull().default(0),
+    breakerOpenUntil: timestamp('breaker_open_until', { withTimezone: true, mode: 'date' }),
+    nextRequestAt: timestamp('next_request_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('integrations_team_provider_unique').on(t.teamId, t.provider)],
+);
+
+// ── Settings (issue: settings, mapping, campaigns) ────────────────────────────────────────────────
+
+export const teamSettingsTable = pgTable('team_settings', {
+  teamId: uuid('team_id')
+    .primaryKey()
+    .references(() => teamsTable.id, { onDelete: 'cascade' }),
+  /** Only the settings the team changed; absent keys take the defaults of src/domain. */
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  /** null = the default mapping. */
+  fieldMappings: jsonb('field_mappings').$type<unknown[] | null>(),
+  updatedAt: updatedAt(),
+});
+
+export const userSettingsTable = pgTable('user_settings', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => usersTable.id, { onDelete: 'cascade' }),
+  teamId: uuid('team_id')
+    .notNull()
+    .references(() => teamsTable.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: updatedAt(),
+});
+
+export const contactsTable = pgTable(
+  'contacts',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    phone: text('phone'),
+    company: text('company'),
+    jobTitle: text('job_title'),
+    location: text('location'),
+    linkedinUrl: text('linkedin_url'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('contacts_team_email_unique').on(t.teamId, sql`lower(${t.email})`)],
+);
+
+export const syncAsEnum = pgEnum('sync_as', ['APPLICATION', 'DO_NOT_SYNC']);
+export const outreachChannelEnum = pgEnum('outreach_channel', ['EMAIL', 'LINKEDIN', 'INMAIL', 'SMS', 'CALL']);
+export const contactStageEnum = pgEnum('contact_stage', ['ADDED', 'REPLIED', 'INTERESTED']);
+export const syncStatusEnum = pgEnum('sync_status', [
+  'NOT_SYNCED',
+  'PENDING',
+  'SYNCED',
+  'BLOCKED',
+  'FAILED',
+  'SKIPPED',
+]);
+export const activityTypeEnum = pgEnum('activity_type', [
+  'MESSAGE_SENT',
+  'REPLY_RECEIVED',
+  'MARKED_INTERESTED',
+  'CALL_LOGGED',
+  'MEETING_BOOKED',
+]);
+
+export const campaignsTable = pgTable(
+  'campaigns',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => usersTable.id),
+    name: text('name').notNull(),
+    channel: outreachChannelEnum('channel').notNull(),
+    syncAs: syncAsEnum('sync_as').notNull(),
+    /** Per-campaign SyncOptions (null = inherit all). */
+    options: jsonb('options').$type<Record<string, unknown> | null>(),
+    optionsSetByAdmin: boolean('options_set_by_admin').notNull().default(false),
+    fieldValues: jsonb('field_values').$type<unknown[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('campaigns_team_created_idx').on(t.teamId, t.createdAt, t.id)],
+);
+
+export const campaignContactsTable = pgTable(
+  'campaign_contacts',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaignsTable.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contactsTable.id, { onDelete: 'cascade' }),
+    stage: contactStageEnum('stage').notNull().default('ADDED'),
+    syncStatus: syncStatusEnum('sync_status').notNull().default('NOT_SYNCED'),
+    lastSyncError: text('last_sync_error'),
+    /** Fields found missing at the last push attempt (BLOCKED). */
+    blockedFields: jsonb('blocked_fields').$type<string[]>().notNull().default([]),
+    pinpointCandidateId: text('pinpoint_candidate_id'),
+    pinpointApplicationId: text('pinpoint_application_id'),
+    pinpointJobId: text('pinpoint_job_id'),
+    overrideSyncAs: syncAsEnum('override_sync_as'),
+    overrideOptions: jsonb('override_options').$type<Record<string, unknown> | null>(),
+    overrideOptionsSetByAdmin: boolean('override_options_set_by_admin').notNull().default(false),
+    overrideFieldValues: jsonb('override_field_values').$type<unknown[] | null>(),
+    /** null = no override. */
+    overrideUpdatedAt: timestamp('override_updated_at', { withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('campaign_contacts_campaign_contact_unique').on(t.campaignId, t.contactId),
+    index('campaign_contacts_campaign_idx').on(t.campaignId, t.createdAt, t.id),
+    index('campaign_contacts_contact_idx').on(t.contactId),
+  ],
+);
+
+// ── Sync engine (issue: outbox, workers, idempotent pushes) ────────────────────────────────────────
+
+export const noteStatusEnum = pgEnum('note_status', [
+  'NOT_APPLICABLE',
+  'PENDING',
+  'HELD',
+  'WRITTEN',
+  'SKIPPED',
+]);
+
+export const activitiesTable = pgTable(
+  'activities',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    campaignContactId: uuid('campaign_contact_id')
+      .notNull()
+      .references(() => campaignContactsTable.id, { onDelete: 'cascade' }),
+    type: activityTypeEnum('type').notNull(),
+    channel: outreachChannelEnum('channel'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull(),
+    subject: text('subject'),
+    body: text('body'),
+    /** Who did it (for the note's "by Jane Doe"). */
+    actorUserId: uuid('actor_user_id').references(() => usersTable.id),
+    noteStatus: noteStatusEnum('note_status').notNull().default('NOT_APPLICABLE'),
+    pinpointCommentId: text('pinpoint_comment_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('activities_cc_idx').on(t.campaignContactId, t.occurredAt, t.createdAt)],
+);
+
+/** Event ids already seen from the outreach product (it may deliver an event twice). */
+export const processedEventsTable = pgTable(
+  'processed_events',
+  {
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.eventId] })],
+);
+
+export const syncJobStatusEnum = pgEnum('sync_job_status', ['QUEUED', 'RUNNING', 'DONE', 'PAUSED', 'DEAD']);
+
+/** The transactional outbox: one row per piece of work for Pinpoint, written with the state change. */
+export const syncJobsTable = pgTable(
+  'sync_jobs',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    campaignContactId: uuid('campaign_contact_id')
+      .notNull()
+      .references(() => campaignContactsTable.id, { onDelete: 'cascade' }),
+    /** Versioned, zod-checked payload (the event that caused the job). No secrets. */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: syncJobStatusEnum('status').notNull().default('QUEUED'),
+    attempts: integer('attempts').notNull().default(0),
+    runAt: timestamp('run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('sync_jobs_ready_idx').on(t.status, t.runAt),
+    index('sync_jobs_cc_idx').on(t.campaignContactId, t.createdAt),
+    index('sync_jobs_team_idx').on(t.teamId, t.status),
+  ],
+);
+
+export const syncEventsTable = pgTable(
+  'sync_events',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    campaignId: uuid('campaign_id').references(() => campaignsTable.id, { onDelete: 'cascade' }),
+    campaignContactId: uuid('campaign_contact_id').references(() => campaignContactsTable.id, {
+      onDelete: 'cascade',
+    }),
+    /** CREATED, LINKED, UPDATED, NOTED, NOTE_HELD, BLOCKED, SKIPPED, FAILED, RETRYING, DEAD, PAUSED… */
+    kind: text('kind').notNull(),
+    /** The contact's sync status right after this event. */
+    status: syncStatusEnum('status'),
+    message: text('message').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('sync_events_team_created_idx').on(t.teamId, t.createdAt, t.id),
+    index('sync_events_campaign_created_idx').on(t.campaignId, t.createdAt, t.id),
+  ],
 );
