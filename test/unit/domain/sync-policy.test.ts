@@ -7,16 +7,14 @@ import {
   resolveEffectiveSync,
   TEAM_SETTINGS_DEFAULTS,
 } from '../../../src/domain/settings.js';
-import {
-  decideSync,
-  type PinpointLink,
-  type PolicyActivity,
-  type PolicyEvent,
-  type SyncAction,
-  type SyncDecisionInput,
-  stageReachesTrigger,
-  toPlanSteps,
-} from '../../../src/domain/sync-policy.js';
+import type {
+  PinpointLink,
+  PolicyActivity,
+  PolicyEvent,
+  SyncAction,
+  SyncDecisionInput,
+} from '../../../src/domain/sync-actions.js';
+import { decideSync, stageReachesTrigger, toPlanSteps } from '../../../src/domain/sync-policy.js';
 import {
   ACTIVITY_TYPES,
   ADD_APPLICATION_WHEN,
