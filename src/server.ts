@@ -8,7 +8,10 @@ import { migrateDatabase } from './db/migrate.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
+import { createPinpointClient } from './pinpoint/client.js';
+import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
 import type { Services } from './services.js';
+import { createEventBus } from './sync/notify.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -26,15 +29,49 @@ export async function startServer(deps: {
   port?: number;
   host?: string;
 }): Promise<RunningServer> {
-  const services: Services = { config: deps.config, database: deps.database, logger: deps.logger };
+  const services = createServices(deps);
   const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host });
   return {
     url: http.url,
     port: http.port,
     services,
     http,
-    stop: () => http.stop(),
+    async stop() {
+      await http.stop();
+      await services.events.close();
+    },
   };
+}
+
+export function createServices(deps: { config: Config; database: Database; logger: Logger }): Services {
+  const { config, database, logger } = deps;
+  return {
+    config,
+    database,
+    logger,
+    secretBox: createSecretBox(parseEncryptionKeys(encryptionKeyFor(config, logger))),
+    events: createEventBus(database, logger),
+    pinpointClient: (connection) =>
+      createPinpointClient({
+        baseUrlTemplate: config.pinpoint.baseUrlTemplate,
+        domain: connection.domain,
+        apiKey: connection.apiKey,
+        connectTimeoutMs: config.pinpoint.connectTimeoutMs,
+        timeoutMs: connection.timeoutMs ?? config.pinpoint.timeoutMs,
+        logger: logger.child({ component: 'pinpoint' }),
+      }),
+  };
+}
+
+/** ENCRYPTION_KEY, or in development a key generated once into DATA_DIR (with a warning). */
+function encryptionKeyFor(config: Config, logger: Logger): string {
+  if (config.encryptionKey) return config.encryptionKey;
+  const { key, created } = loadOrCreateDevKey(config.dataDir);
+  logger.warn(
+    { dataDir: config.dataDir, created },
+    'ENCRYPTION_KEY is not set: using the development key file in DATA_DIR (set ENCRYPTION_KEY in production)',
+  );
+  return key;
 }
 
 /** First run: a database with no team gets a demo team whose admin token is printed once. */

@@ -1,0 +1,153 @@
+// Cross-instance fan-out over PostgreSQL LISTEN/NOTIFY (PGlite: the same, in one process).
+// Notifications carry ids only; subscribers re-read state. One LISTEN per channel per process,
+// fanned out in memory to every local subscriber.
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database, DbOrTx } from '../db/client.js';
+import type { Logger } from '../logger.js';
+
+export const CHANNELS = {
+  integrationStatus: 'bff_integration_status',
+  syncEvent: 'bff_sync_event',
+  syncJobs: 'bff_sync_jobs',
+} as const;
+export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+const payloadSchemas = {
+  [CHANNELS.integrationStatus]: z.object({ teamId: z.string(), provider: z.string() }),
+  [CHANNELS.syncEvent]: z.object({ teamId: z.string(), campaignId: z.string().nullable(), id: z.string() }),
+  [CHANNELS.syncJobs]: z.object({ teamId: z.string() }),
+} as const;
+export type ChannelPayload<C extends Channel> = z.infer<(typeof payloadSchemas)[C]>;
+
+/** Sends a notification; inside a transaction PostgreSQL delivers it only on commit. */
+export async function notify<C extends Channel>(
+  db: DbOrTx,
+  channel: C,
+  payload: ChannelPayload<C>,
+): Promise<void> {
+  await db.execute(sql`select pg_notify(${channel}, ${JSON.stringify(payload)})`);
+}
+
+type Listener = (payload: unknown) => void;
+
+export interface EventBus {
+  /** Calls `listener` with every valid payload on `channel`; resolves to an unsubscribe function. */
+  on<C extends Channel>(channel: C, listener: (payload: ChannelPayload<C>) => void): Promise<() => void>;
+  /**
+   * An async iterator of payloads matching `filter`, for subscriptions. Buffers while the consumer
+   * is busy (bounded: on overflow the oldest are dropped, which is safe because payloads are only
+   * hints to re-read state).
+   */
+  iterate<C extends Channel>(
+    channel: C,
+    filter: (payload: ChannelPayload<C>) => boolean,
+    signal?: AbortSignal,
+  ): AsyncIterableIterator<ChannelPayload<C>>;
+  close(): Promise<void>;
+}
+
+const MAX_BUFFER = 1000;
+
+export function createEventBus(database: Database, logger: Logger): EventBus {
+  const listeners = new Map<Channel, Set<Listener>>();
+  const listening = new Map<Channel, Promise<() => Promise<void>>>();
+  let closed = false;
+
+  async function ensureListening(channel: Channel): Promise<void> {
+    if (!listening.has(channel)) {
+      listening.set(
+        channel,
+        database.listen(channel, (raw) => {
+          let parsed: unknown;
+          try {
+            parsed = payloadSchemas[channel].parse(JSON.parse(raw));
+          } catch {
+            logger.warn({ channel }, 'ignored a malformed notification');
+            return;
+          }
+          for (const listener of listeners.get(channel) ?? []) listener(parsed);
+        }),
+      );
+    }
+    await listening.get(channel);
+  }
+
+  const bus: EventBus = {
+    async on(channel, listener) {
+      if (closed) throw new Error('event bus closed');
+      let set = listeners.get(channel);
+      if (!set) {
+        set = new Set();
+        listeners.set(channel, set);
+      }
+      const entry = listener as Listener;
+      set.add(entry);
+      await ensureListening(channel);
+      return () => {
+        set.delete(entry);
+      };
+    },
+
+    iterate(channel, filter, signal) {
+      type P = ChannelPayload<typeof channel>;
+      const buffer: P[] = [];
+      let wake: (() => void) | null = null;
+      let done = false;
+      let unsubscribe: (() => void) | null = null;
+      const ready = bus
+        .on(channel, (payload) => {
+          if (!filter(payload)) return;
+          buffer.push(payload);
+          if (buffer.length > MAX_BUFFER) buffer.shift();
+          wake?.();
+        })
+        .then((off) => {
+          unsubscribe = off;
+          if (done) off();
+        });
+      const finish = () => {
+        done = true;
+        unsubscribe?.();
+        wake?.();
+      };
+      signal?.addEventListener('abort', finish, { once: true });
+      const iterator: AsyncIterableIterator<P> = {
+        async next() {
+          await ready;
+          while (!done && buffer.length === 0) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = null;
+          }
+          if (done) return { done: true, value: undefined };
+          return { done: false, value: buffer.shift() as P };
+        },
+        async return() {
+          finish();
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+
+    async close() {
+      closed = true;
+      listeners.clear();
+      const all = [...listening.values()];
+      listening.clear();
+      for (const pending of all) {
+        try {
+          await (await pending)();
+        } catch {
+          // closing anyway
+        }
+      }
+    },
+  };
+  return bus;
+}
