@@ -51,3 +51,11 @@ export function issuesToFieldErrors(
 ): FieldIssue[] {
   return issues.map((i) => ({ path: [...prefix, ...i.path.map((p) => String(p))], message: i.message }));
 }
+
+/** Pinpoint is not connected (or its key stopped working) for this team. */
+export class IntegrationNotConnectedError extends Error {
+  override readonly name = 'IntegrationNotConnectedError';
+  constructor(message = 'Pinpoint is not connected. A team admin can connect it with activatePinpoint.') {
+    super(message);
+  }
+}

@@ -1,0 +1,96 @@
+// Reads team settings, field mappings and users' personal defaults. Rows store only what a team or
+// user changed; this module fills in the defaults of src/domain and drops anything no longer valid.
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../db/client.js';
+import { teamSettingsTable, userSettingsTable } from '../db/schema.js';
+import { DEFAULT_FIELD_MAPPINGS, TEAM_SETTINGS_DEFAULTS } from '../domain/settings.js';
+import {
+  ACTIVITY_TYPES,
+  ADD_APPLICATION_WHEN,
+  CONTACT_VARIABLES,
+  FIELD_UPDATE_POLICIES,
+  type FieldMapping,
+  OUTREACH_CHANNELS,
+  type TeamSyncSettings,
+  type UserSyncSettings,
+} from '../domain/types.js';
+
+export const storedTeamSettingsSchema = z
+  .object({
+    syncManualContactUpdates: z.boolean(),
+    addApplicationWhen: z.enum(ADD_APPLICATION_WHEN),
+    onlyAddNotesToSyncedRecords: z.boolean(),
+    displayedFields: z.array(z.string()),
+    mandatoryFields: z.array(z.string()),
+    fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES),
+    activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)),
+    noteChannels: z.array(z.enum(OUTREACH_CHANNELS)),
+    suppressPinpointNotifications: z.boolean(),
+    lockedForMembers: z.boolean(),
+  })
+  .partial();
+
+export const storedUserSettingsSchema = z
+  .object({
+    syncManualContactUpdates: z.boolean().nullable(),
+    addApplicationWhen: z.enum(ADD_APPLICATION_WHEN).nullable(),
+    onlyAddNotesToSyncedRecords: z.boolean().nullable(),
+    fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES).nullable(),
+    activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).nullable(),
+    noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).nullable(),
+  })
+  .partial();
+
+export const fieldMappingSchema = z.object({
+  pinpointField: z.string(),
+  variable: z.enum(CONTACT_VARIABLES),
+  updatePolicy: z.enum(FIELD_UPDATE_POLICIES).nullable(),
+});
+
+export interface TeamSettingsRecord {
+  readonly settings: TeamSyncSettings;
+  readonly fieldMappings: readonly FieldMapping[];
+  /** True while the team uses the default mapping (never called setFieldMappings, or reset it). */
+  readonly defaultMappings: boolean;
+}
+
+export function teamSettingsFromRow(
+  row: { settings: unknown; fieldMappings: unknown } | undefined,
+): TeamSettingsRecord {
+  const stored = storedTeamSettingsSchema.safeParse(row?.settings ?? {});
+  const mappings = z.array(fieldMappingSchema).safeParse(row?.fieldMappings);
+  const useDefaults = row?.fieldMappings == null || !mappings.success;
+  return {
+    settings: { ...TEAM_SETTINGS_DEFAULTS, ...(stored.success ? stored.data : {}) },
+    fieldMappings: useDefaults ? DEFAULT_FIELD_MAPPINGS : mappings.data,
+    defaultMappings: useDefaults,
+  };
+}
+
+export async function loadTeamSettings(db: DbOrTx, teamId: string): Promise<TeamSettingsRecord> {
+  const rows = await db
+    .select({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings })
+    .from(teamSettingsTable)
+    .where(eq(teamSettingsTable.teamId, teamId));
+  return teamSettingsFromRow(rows[0]);
+}
+
+/** Personal defaults of several users of one team (users without a row get `{}`), in one query. */
+export async function loadUserSettings(
+  db: DbOrTx,
+  teamId: string,
+  userIds: readonly string[],
+): Promise<Map<string, UserSyncSettings>> {
+  const result = new Map<string, UserSyncSettings>(userIds.map((id) => [id, {}]));
+  if (userIds.length === 0) return result;
+  const rows = await db
+    .select({ userId: userSettingsTable.userId, settings: userSettingsTable.settings })
+    .from(userSettingsTable)
+    .where(and(eq(userSettingsTable.teamId, teamId), inArray(userSettingsTable.userId, [...userIds])));
+  for (const row of rows) {
+    const parsed = storedUserSettingsSchema.safeParse(row.settings);
+    result.set(row.userId, parsed.success ? parsed.data : {});
+  }
+  return result;
+}
