@@ -229,7 +229,9 @@ function parseErrorBody(text: string): { summary: string; fields: PinpointFieldE
 }
 
 function errorFromResponse(options: TransportOptions, result: HttpResult): PinpointError {
-  const { status, call } = result;
+  const { status } = result;
+  // A 4xx is Pinpoint's definite "no": nothing was written.
+  const call: PinpointCallInfo = { ...result.call, outcomeUnknown: false };
   const { summary, fields } = parseErrorBody(result.text);
   const where = `${call.method} ${call.path} for "${options.domain}"`;
   const detail = summary ? ` Pinpoint said: ${summary}` : '';
@@ -281,7 +283,7 @@ function errorFromResponse(options: TransportOptions, result: HttpResult): Pinpo
   }
   if (status >= 500) {
     // Pinpoint received the write before failing, so it may have been (partly) applied.
-    const serverCall = { ...call, outcomeUnknown: call.method !== 'GET' };
+    const serverCall = { ...call, outcomeUnknown: result.call.outcomeUnknown };
     const suffix = serverCall.outcomeUnknown ? ' The change may or may not have been saved.' : '';
     return new PinpointServerError(
       text(`Pinpoint had an internal problem (${status} on ${where}).${suffix}${detail}`),
