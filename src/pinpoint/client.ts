@@ -149,11 +149,18 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     map: (data: Resource, included: Resource[]) => T,
     limits: { pageSize?: number; maxPages?: number } = {},
   ): Promise<T[]> => {
-    const pageSize = Math.min(Math.max(1, Math.floor(limits.pageSize ?? PAGINATION.maxPageSize)), PAGINATION.maxPageSize);
+    const pageSize = Math.min(
+      Math.max(1, Math.floor(limits.pageSize ?? PAGINATION.maxPageSize)),
+      PAGINATION.maxPageSize,
+    );
     const maxPages = limits.maxPages ?? PAGINATION.defaultMaxPages;
     const results: T[] = [];
     let pageNumber: number = PAGINATION.firstPage;
-    let url = urlFor(path, { ...query, [PAGINATION.numberParam]: pageNumber, [PAGINATION.sizeParam]: pageSize });
+    let url = urlFor(path, {
+      ...query,
+      [PAGINATION.numberParam]: pageNumber,
+      [PAGINATION.sizeParam]: pageSize,
+    });
     const seen = new Set<string>();
     for (let page = 1; page <= maxPages; page++) {
       seen.add(url.href);
@@ -170,10 +177,17 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
       } else {
         if (doc.items.length < pageSize) return results;
         pageNumber += 1;
-        url = urlFor(path, { ...query, [PAGINATION.numberParam]: pageNumber, [PAGINATION.sizeParam]: pageSize });
+        url = urlFor(path, {
+          ...query,
+          [PAGINATION.numberParam]: pageNumber,
+          [PAGINATION.sizeParam]: pageSize,
+        });
       }
       if (page === maxPages) {
-        options.logger?.warn({ path: `${apiRoot.pathname}${path}`, maxPages }, 'pinpoint pagination stopped at maxPages');
+        options.logger?.warn(
+          { path: `${apiRoot.pathname}${path}`, maxPages },
+          'pinpoint pagination stopped at maxPages',
+        );
       }
     }
     return results;
@@ -199,7 +213,11 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
 
     async verify() {
       await decode(
-        await send(transport, 'GET', urlFor('jobs', { [PAGINATION.numberParam]: 1, [PAGINATION.sizeParam]: 1 })),
+        await send(
+          transport,
+          'GET',
+          urlFor('jobs', { [PAGINATION.numberParam]: 1, [PAGINATION.sizeParam]: 1 }),
+        ),
         listDocumentSchema,
         () => undefined,
       );
@@ -227,7 +245,11 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     },
 
     getCandidate(id) {
-      return getOne(`candidates/${encodeId(id)}`, { include: INCLUDES.candidateCustomAttributes }, toCandidate);
+      return getOne(
+        `candidates/${encodeId(id)}`,
+        { include: INCLUDES.candidateCustomAttributes },
+        toCandidate,
+      );
     },
 
     updateCandidate(id, input) {
@@ -262,15 +284,26 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
       if (input.tags && input.tags.length > 0) attributes[ADD_TAGS_ATTRIBUTE] = input.tags;
       const relationships: Record<string, unknown> = { job: { data: { type: 'jobs', id: input.jobId } } };
       if (input.stageId) relationships.stage = { data: { type: 'stages', id: input.stageId } };
-      return write('POST', 'applications', { data: { type: 'applications', attributes, relationships } }, toApplication);
+      return write(
+        'POST',
+        'applications',
+        { data: { type: 'applications', attributes, relationships } },
+        toApplication,
+      );
     },
 
     getApplication(id) {
-      return getOne(`applications/${encodeId(id)}`, { include: INCLUDES.applicationCandidate }, toApplication);
+      return getOne(
+        `applications/${encodeId(id)}`,
+        { include: INCLUDES.applicationCandidate },
+        toApplication,
+      );
     },
 
     updateApplication(id, input) {
-      const attributes: Record<string, unknown> = input.attributes ? personAttributesToApi(input.attributes) : {};
+      const attributes: Record<string, unknown> = input.attributes
+        ? personAttributesToApi(input.attributes)
+        : {};
       if (input.addTags && input.addTags.length > 0) attributes[ADD_TAGS_ATTRIBUTE] = input.addTags;
       const data: Record<string, unknown> = { id, type: 'applications', attributes };
       if (input.stageId) data.relationships = { stage: { data: { type: 'stages', id: input.stageId } } };
@@ -293,7 +326,9 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
           data: {
             type: 'comments',
             attributes: { body_text: input.bodyText },
-            relationships: { commentable: { data: { type: input.commentable.type, id: input.commentable.id } } },
+            relationships: {
+              commentable: { data: { type: input.commentable.type, id: input.commentable.id } },
+            },
           },
         },
         toComment,

@@ -90,7 +90,9 @@ const PERSON_KEYS: Record<keyof PersonAttributesInput, string> = {
 };
 
 /** Snake-cases the given attributes, dropping `undefined` so omitted keys stay untouched. */
-export function personAttributesToApi(input: PersonAttributesInput & { summary?: string }): Record<string, unknown> {
+export function personAttributesToApi(
+  input: PersonAttributesInput & { summary?: string },
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;

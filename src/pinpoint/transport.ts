@@ -5,9 +5,10 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { MEDIA_TYPE } from './api-assumptions.js';
 import {
+  PinpointBadRequestError,
   type PinpointCallInfo,
   type PinpointError,
-  PinpointBadRequestError,
+  type PinpointFieldError,
   PinpointForbiddenError,
   PinpointInvalidKeyError,
   PinpointNetworkError,
@@ -15,7 +16,6 @@ import {
   PinpointRateLimitedError,
   PinpointServerError,
   PinpointValidationError,
-  type PinpointFieldError,
 } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import { errorDocumentSchema } from './schemas.js';
@@ -47,9 +47,12 @@ export interface HttpResult {
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
 
-/** Removes the key from any text that might end up in a message or a log line. */
+/**
+ * Removes the key from any text that might end up in a message or a log line. Keys shorter than
+ * 4 characters are not real keys, and scrubbing them would mangle ordinary words.
+ */
 export function scrub(text: string, apiKey: string): string {
-  return apiKey.length > 0 ? text.split(apiKey).join('[redacted]') : text;
+  return apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text;
 }
 
 function truncate(text: string, max = 300): string {
@@ -95,7 +98,10 @@ export async function send(
       // Only method, path, status and duration: never headers, query strings or bodies.
       const status = result?.status ?? error?.status ?? null;
       if (error) {
-        options.logger?.warn({ method, path, status, durationMs, kind: error.kind }, 'pinpoint request failed');
+        options.logger?.warn(
+          { method, path, status, durationMs, kind: error.kind },
+          'pinpoint request failed',
+        );
         reject(error);
       } else if (result) {
         options.logger?.info({ method, path, status, durationMs }, 'pinpoint request');

@@ -52,7 +52,9 @@ export function jobResource(job: SimJob, withStages: boolean): JsonResource {
     type: 'jobs',
     id: job.id,
     attributes: { title: job.title, status: job.status },
-    ...(withStages ? { relationships: { stages: { data: job.stages.map((s) => ref('stages', s.id)) } } } : {}),
+    ...(withStages
+      ? { relationships: { stages: { data: job.stages.map((s) => ref('stages', s.id)) } } }
+      : {}),
   };
 }
 
@@ -81,7 +83,9 @@ export function candidateResource(candidate: SimCandidate, withCustom: boolean):
     ...(withCustom
       ? {
           relationships: {
-            custom_attributes: { data: candidate.customAttributes.map((c) => ref('custom_attributes', c.id)) },
+            custom_attributes: {
+              data: candidate.customAttributes.map((c) => ref('custom_attributes', c.id)),
+            },
           },
         }
       : {}),
@@ -143,7 +147,12 @@ export function paginate<T>(all: readonly T[], query: URLSearchParams): Page<T> 
   const number = readPositiveInt(query, 'page[number]', 1);
   if (size > 100) {
     throw new ApiError(400, [
-      { status: '400', title: 'Invalid page size', detail: 'page[size] must be at most 100', source: { parameter: 'page[size]' } },
+      {
+        status: '400',
+        title: 'Invalid page size',
+        detail: 'page[size] must be at most 100',
+        source: { parameter: 'page[size]' },
+      },
     ]);
   }
   const start = (number - 1) * size;
@@ -164,7 +173,12 @@ function readPositiveInt(query: URLSearchParams, name: string, fallback: number)
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
     throw new ApiError(400, [
-      { status: '400', title: 'Invalid parameter', detail: `${name} must be a positive integer`, source: { parameter: name } },
+      {
+        status: '400',
+        title: 'Invalid parameter',
+        detail: `${name} must be a positive integer`,
+        source: { parameter: name },
+      },
     ]);
   }
   return value;

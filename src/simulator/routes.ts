@@ -15,7 +15,13 @@ import {
   paginate,
   stageResource,
 } from './jsonapi.js';
-import { PERSON_ATTRIBUTES, type SimCandidate, type SimCompany, type SimPerson, type SimulatorStore } from './store.js';
+import {
+  PERSON_ATTRIBUTES,
+  type SimCandidate,
+  type SimCompany,
+  type SimPerson,
+  type SimulatorStore,
+} from './store.js';
 
 export interface ApiRequest {
   method: string;
@@ -75,7 +81,8 @@ const CANDIDATE_UPDATE_ATTRIBUTES = new Set<string>(PERSON_ATTRIBUTES.filter((a)
 
 function parseWrite(body: unknown, type: string, id?: string): WriteDocument {
   const parsed = writeDocument.safeParse(body);
-  if (!parsed.success) throw ApiError.simple(400, 'Malformed request', 'Expected a JSON:API document with data');
+  if (!parsed.success)
+    throw ApiError.simple(400, 'Malformed request', 'Expected a JSON:API document with data');
   if (parsed.data.data.type !== type) {
     throw ApiError.simple(400, 'Malformed request', `data.type must be "${type}"`);
   }
@@ -122,17 +129,32 @@ function relationship(relationships: Record<string, unknown>, name: string) {
 
 const isBlank = (value: unknown) => value === undefined || value === null || value === '';
 
-function list(all: readonly JsonResource[], included: JsonResource[], req: ApiRequest, path: string): ApiResponse {
+function list(
+  all: readonly JsonResource[],
+  included: JsonResource[],
+  req: ApiRequest,
+  path: string,
+): ApiResponse {
   const page = paginate(all, req.query);
-  const ids = new Set(page.items.flatMap((r) => Object.values(r.relationships ?? {})).flatMap((rel) => {
-    const data = rel.data;
-    return Array.isArray(data) ? data : data ? [data] : [];
-  }).map((d) => `${(d as { type: string }).type}/${(d as { id: string }).id}`));
+  const ids = new Set(
+    page.items
+      .flatMap((r) => Object.values(r.relationships ?? {}))
+      .flatMap((rel) => {
+        const data = rel.data;
+        return Array.isArray(data) ? data : data ? [data] : [];
+      })
+      .map((d) => `${(d as { type: string }).type}/${(d as { id: string }).id}`),
+  );
   const links: Record<string, string> = { self: `${req.apiRoot}/${path}?${req.query}` };
   if (page.nextQuery) links.next = `${req.apiRoot}/${path}?${page.nextQuery}`;
   return {
     status: 200,
-    body: { data: page.items, included: included.filter((r) => ids.has(`${r.type}/${r.id}`)), links, meta: {} },
+    body: {
+      data: page.items,
+      included: included.filter((r) => ids.has(`${r.type}/${r.id}`)),
+      links,
+      meta: {},
+    },
   };
 }
 
@@ -145,14 +167,24 @@ export function handleApi(store: SimulatorStore, company: SimCompany, req: ApiRe
   switch (key) {
     case 'GET jobs': {
       const withStages = include.has('stages');
-      const included = withStages ? company.jobs.flatMap((j) => j.stages.map((s) => stageResource(s, j.id))) : [];
-      return list(company.jobs.map((j) => jobResource(j, withStages)), included, req, 'jobs');
+      const included = withStages
+        ? company.jobs.flatMap((j) => j.stages.map((s) => stageResource(s, j.id)))
+        : [];
+      return list(
+        company.jobs.map((j) => jobResource(j, withStages)),
+        included,
+        req,
+        'jobs',
+      );
     }
     case 'GET jobs/:id': {
       const job = company.jobs.find((j) => j.id === id);
       if (!job) throw ApiError.simple(404, 'Not found', `No job ${id}`);
       const withStages = include.has('stages');
-      return single(jobResource(job, withStages), withStages ? job.stages.map((s) => stageResource(s, job.id)) : []);
+      return single(
+        jobResource(job, withStages),
+        withStages ? job.stages.map((s) => stageResource(s, job.id)) : [],
+      );
     }
     case 'GET custom_fields':
       return list(company.customFields.map(customFieldResource), [], req, 'custom_fields');
@@ -219,7 +251,10 @@ function findApplication(company: SimCompany, id: string | undefined) {
 
 function candidateResponse(candidate: SimCandidate, include: Set<string>): ApiResponse {
   const withCustom = include.has('custom_attributes');
-  return single(candidateResource(candidate, withCustom), withCustom ? customAttributeResources(candidate) : []);
+  return single(
+    candidateResource(candidate, withCustom),
+    withCustom ? customAttributeResources(candidate) : [],
+  );
 }
 
 const sidepostRef = z.object({
@@ -260,7 +295,8 @@ function updateCandidate(
     const entry = doc.included.find((i) =>
       ref.method === 'create' ? i['temp-id'] === ref['temp-id'] : i.id === ref.id && i.type === ref.type,
     );
-    if (!entry) throw ApiError.simple(400, 'Malformed request', `${pointer} has no matching included resource`);
+    if (!entry)
+      throw ApiError.simple(400, 'Malformed request', `${pointer} has no matching included resource`);
     const valueKeys = Object.keys(entry.attributes).filter((k) => k.endsWith('_value'));
     if (valueKeys.length !== 1) {
       errors.push(invalidField(pointer, 'value', 'must be given once, as <type>_value'));
@@ -270,7 +306,8 @@ function updateCandidate(
     const value = entry.attributes[valueKey];
     if (ref.method === 'update') {
       const existing = candidate.customAttributes.find((c) => c.id === ref.id);
-      if (!existing) throw ApiError.simple(404, 'Not found', `No custom attribute ${ref.id} on this candidate`);
+      if (!existing)
+        throw ApiError.simple(404, 'Not found', `No custom attribute ${ref.id} on this candidate`);
       planned.push(() => {
         existing.valueKey = valueKey;
         existing.value = value;
@@ -282,7 +319,9 @@ function updateCandidate(
     if (!field) {
       errors.push(invalidField(`${pointer}/relationships/custom_field`, 'custom_field', 'must exist'));
     } else if (field.resourceType !== 'candidate') {
-      errors.push(invalidField(pointer, 'custom_field', `belongs to ${field.resourceType} records, not candidates`));
+      errors.push(
+        invalidField(pointer, 'custom_field', `belongs to ${field.resourceType} records, not candidates`),
+      );
     } else if (candidate.customAttributes.some((c) => c.customFieldId === field.id)) {
       errors.push(invalidField(pointer, 'custom_field', 'has already been taken'));
     } else {
@@ -313,7 +352,8 @@ function createApplication(store: SimulatorStore, company: SimCompany, req: ApiR
 
   const errors: JsonApiErrorObject[] = [];
   for (const field of ['first_name', 'last_name', 'email', ...job.requiredFields]) {
-    if (isBlank(attributes[field])) errors.push(invalidField(`/data/attributes/${field}`, field, "can't be blank"));
+    if (isBlank(attributes[field]))
+      errors.push(invalidField(`/data/attributes/${field}`, field, "can't be blank"));
   }
   if (typeof person.email === 'string' && person.email !== '' && !/^[^@\s]+@[^@\s]+$/.test(person.email)) {
     errors.push(invalidField('/data/attributes/email', 'email', 'is invalid'));
@@ -329,7 +369,8 @@ function createApplication(store: SimulatorStore, company: SimCompany, req: ApiR
   // An existing candidate with this email gets the application; nothing is merged or overwritten.
   const { summary: _summary, ...candidateAttributes } = person;
   const candidate =
-    store.findCandidateByEmail(company, person.email ?? '') ?? store.insertCandidate(company, candidateAttributes);
+    store.findCandidateByEmail(company, person.email ?? '') ??
+    store.insertCandidate(company, candidateAttributes);
   if (company.applications.some((a) => a.candidateId === candidate.id && a.jobId === job.id)) {
     company.counters.duplicateApplications += 1;
   }
@@ -362,7 +403,8 @@ function updateApplication(
   const stageRef = relationship(relationships, 'stage');
   const job = company.jobs.find((j) => j.id === application.jobId);
   const stage = stageRef ? job?.stages.find((s) => s.id === stageRef.id) : undefined;
-  if (stageRef && !stage) throw ApiError.invalid('/data/relationships/stage', 'stage', 'is not a stage of this job');
+  if (stageRef && !stage)
+    throw ApiError.invalid('/data/relationships/stage', 'stage', 'is not a stage of this job');
   for (const field of ['first_name', 'last_name', 'email']) {
     if (field in person && isBlank(person[field])) {
       throw ApiError.invalid(`/data/attributes/${field}`, field, "can't be blank");
@@ -372,7 +414,8 @@ function updateApplication(
   Object.assign(application.attributes, person);
   if (stage) application.stageId = stage.id;
   for (const tag of tags.data) {
-    if (!application.tags.some((t) => t.tag === tag.tag)) application.tags.push({ tag: tag.tag, context: tag.context ?? null });
+    if (!application.tags.some((t) => t.tag === tag.tag))
+      application.tags.push({ tag: tag.tag, context: tag.context ?? null });
   }
   return single(applicationResource(application));
 }
@@ -386,7 +429,11 @@ function createComment(store: SimulatorStore, company: SimCompany, req: ApiReque
   const target = relationship(doc.data.relationships, 'commentable');
   if (!target) throw ApiError.invalid('/data/relationships/commentable', 'commentable', 'must exist');
   if (target.type !== 'applications' && target.type !== 'candidates') {
-    throw ApiError.invalid('/data/relationships/commentable', 'commentable', 'must be an application or a candidate');
+    throw ApiError.invalid(
+      '/data/relationships/commentable',
+      'commentable',
+      'must be an application or a candidate',
+    );
   }
   const exists =
     target.type === 'applications'

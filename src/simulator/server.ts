@@ -6,7 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ApiError } from './jsonapi.js';
 import { handleApi } from './routes.js';
-import { ALL_PERMISSIONS, type Permission, type SimCompany, type SimFaults, SimulatorStore } from './store.js';
+import {
+  ALL_PERMISSIONS,
+  type Permission,
+  type SimCompany,
+  type SimFaults,
+  SimulatorStore,
+} from './store.js';
 
 export interface PinpointSimulator {
   /** e.g. `http://127.0.0.1:54321` */
@@ -26,9 +32,15 @@ const countSchema = z.number().int().min(0);
 export const faultsSchema = z
   .object({
     rateLimit: z
-      .object({ count: countSchema, retryAfterSeconds: z.number().int().min(0).optional(), retryAfterDate: z.string().optional() })
+      .object({
+        count: countSchema,
+        retryAfterSeconds: z.number().int().min(0).optional(),
+        retryAfterDate: z.string().optional(),
+      })
       .optional(),
-    serverErrors: z.object({ count: countSchema, status: z.number().int().min(500).max(599).optional() }).optional(),
+    serverErrors: z
+      .object({ count: countSchema, status: z.number().int().min(500).max(599).optional() })
+      .optional(),
     latencyMs: z.number().int().min(0).optional(),
     dropAfterWrite: z.object({ count: countSchema }).optional(),
     hang: z.object({ count: countSchema }).optional(),
@@ -73,10 +85,19 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+) {
   if (res.destroyed) return;
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': MEDIA_TYPE, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': MEDIA_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -159,7 +180,9 @@ export async function startPinpointSimulator(
     if (take(faults.rateLimit)) {
       const retryAfter =
         faults.rateLimit?.retryAfterDate ??
-        (faults.rateLimit?.retryAfterSeconds !== undefined ? String(faults.rateLimit.retryAfterSeconds) : undefined);
+        (faults.rateLimit?.retryAfterSeconds !== undefined
+          ? String(faults.rateLimit.retryAfterSeconds)
+          : undefined);
       log(429, body);
       sendJson(
         res,
@@ -239,7 +262,17 @@ export async function startPinpointSimulator(
       }
       try {
         const input = parsed.data;
-        sendJson(res, 201, store.createCompany({ ...input, apiKeys: input.apiKeys.map((k) => ({ key: k.key, permissions: k.permissions as Permission[] | undefined })) }));
+        sendJson(
+          res,
+          201,
+          store.createCompany({
+            ...input,
+            apiKeys: input.apiKeys.map((k) => ({
+              key: k.key,
+              permissions: k.permissions as Permission[] | undefined,
+            })),
+          }),
+        );
       } catch (error) {
         sendJson(res, 409, { error: (error as Error).message });
       }

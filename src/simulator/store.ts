@@ -210,7 +210,11 @@ export class SimulatorStore {
     });
     return {
       domain,
-      jobs: jobs.map((j) => ({ id: j.id, title: j.title, stages: j.stages.map((s) => ({ id: s.id, name: s.name })) })),
+      jobs: jobs.map((j) => ({
+        id: j.id,
+        title: j.title,
+        stages: j.stages.map((s) => ({ id: s.id, name: s.name })),
+      })),
       jobIds: jobs.map((j) => j.id),
       customFieldIds: customFields.map((f) => f.id),
     };

@@ -3,10 +3,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPinpointClient, type PinpointClient, type PinpointClientOptions } from '../../src/pinpoint/client.js';
+import {
+  createPinpointClient,
+  type PinpointClient,
+  type PinpointClientOptions,
+} from '../../src/pinpoint/client.js';
 import {
   PinpointBadRequestError,
-  PinpointError,
+  type PinpointError,
   PinpointForbiddenError,
   PinpointInvalidKeyError,
   PinpointNetworkError,
@@ -45,7 +49,10 @@ function company(input: Partial<CreateCompanyInput> & { permissions?: Permission
   const created = sim.store.createCompany({
     domain,
     apiKeys: [{ key: apiKey, permissions: input.permissions }],
-    jobs: input.jobs ?? [{ title: 'Engineer' }, { title: 'Support', requiredFields: ['phone', 'phone_iso2'] }],
+    jobs: input.jobs ?? [
+      { title: 'Engineer' },
+      { title: 'Support', requiredFields: ['phone', 'phone_iso2'] },
+    ],
     customFields: input.customFields ?? [
       { label: 'Company', resourceType: 'candidate' },
       { label: 'Location', resourceType: 'candidate' },
@@ -57,7 +64,11 @@ function company(input: Partial<CreateCompanyInput> & { permissions?: Permission
   return { ...created, apiKey, client };
 }
 
-function clientFor(domain: string, apiKey: string, overrides: Partial<PinpointClientOptions> = {}): PinpointClient {
+function clientFor(
+  domain: string,
+  apiKey: string,
+  overrides: Partial<PinpointClientOptions> = {},
+): PinpointClient {
   return createPinpointClient({
     baseUrlTemplate: sim.baseUrlTemplate,
     domain,
@@ -97,11 +108,20 @@ describe('Pinpoint client operations', () => {
   });
 
   it('listJobs returns every job with its stages in order, across several pages via links.next', async () => {
-    const jobs = Array.from({ length: 7 }, (_, i) => ({ title: `Job ${i + 1}`, status: i === 6 ? ('closed' as const) : undefined }));
+    const jobs = Array.from({ length: 7 }, (_, i) => ({
+      title: `Job ${i + 1}`,
+      status: i === 6 ? ('closed' as const) : undefined,
+    }));
     const { client, domain, jobIds } = company({ jobs });
     const listed = await client.listJobs({ pageSize: 3 });
     expect(listed.map((j) => j.id)).toEqual(jobIds);
-    expect(listed[0]?.stages.map((s) => s.name)).toEqual(['Applied', 'Screening', 'Interview', 'Offer', 'Hired']);
+    expect(listed[0]?.stages.map((s) => s.name)).toEqual([
+      'Applied',
+      'Screening',
+      'Interview',
+      'Offer',
+      'Hired',
+    ]);
     expect(listed[6]?.status).toBe('closed');
     expect(sim.store.requestLog(domain).filter((r) => r.path === '/jobs')).toHaveLength(3);
   });
@@ -251,14 +271,23 @@ describe('Pinpoint client operations', () => {
 
   it('updateApplication moves the stage, changes attributes and adds tags', async () => {
     const { client, jobs } = company();
-    const created = await client.createApplication({ jobId: jobs[0]!.id, attributes: ada, skipNotificationsOnCreate: true });
+    const created = await client.createApplication({
+      jobId: jobs[0]!.id,
+      attributes: ada,
+      skipNotificationsOnCreate: true,
+    });
     const offer = jobs[0]!.stages[3]!;
     const updated = await client.updateApplication(created.id, {
       attributes: { phone: '+1 555 0100' },
       stageId: offer.id,
       addTags: [{ tag: 'Sourced by outreach', context: 'ctx' }],
     });
-    expect(updated).toMatchObject({ id: created.id, stageId: offer.id, phone: '+1 555 0100', tags: ['Sourced by outreach'] });
+    expect(updated).toMatchObject({
+      id: created.id,
+      stageId: offer.id,
+      phone: '+1 555 0100',
+      tags: ['Sourced by outreach'],
+    });
     expect(await client.getApplication(created.id)).toEqual(updated);
   });
 
@@ -284,7 +313,11 @@ describe('Pinpoint client operations', () => {
 
   it('createComment writes a note on an application or a candidate', async () => {
     const { client, domain, jobs } = company();
-    const application = await client.createApplication({ jobId: jobs[0]!.id, attributes: ada, skipNotificationsOnCreate: true });
+    const application = await client.createApplication({
+      jobId: jobs[0]!.id,
+      attributes: ada,
+      skipNotificationsOnCreate: true,
+    });
     const onApplication = await client.createComment({
       commentable: { type: 'applications', id: application.id },
       bodyText: 'Email sent by Jane Doe — Subject: Hello',
@@ -293,8 +326,14 @@ describe('Pinpoint client operations', () => {
       bodyText: 'Email sent by Jane Doe — Subject: Hello',
       commentable: { type: 'applications', id: application.id },
     });
-    await client.createComment({ commentable: { type: 'candidates', id: application.candidateId! }, bodyText: 'Call logged' });
-    expect(sim.store.listComments(domain).map((c) => c.commentable.type)).toEqual(['applications', 'candidates']);
+    await client.createComment({
+      commentable: { type: 'candidates', id: application.candidateId! },
+      bodyText: 'Call logged',
+    });
+    expect(sim.store.listComments(domain).map((c) => c.commentable.type)).toEqual([
+      'applications',
+      'candidates',
+    ]);
   });
 
   it('sends X-API-KEY, the JSON:API media type and no body on reads', async () => {
@@ -330,7 +369,10 @@ describe('Pinpoint client failures', () => {
   });
 
   it('an unknown company domain raises PinpointNotFoundError (404)', async () => {
-    const error = await failure(clientFor('no-such-company', `${KEY_PREFIX}_x`).verify(), PinpointNotFoundError);
+    const error = await failure(
+      clientFor('no-such-company', `${KEY_PREFIX}_x`).verify(),
+      PinpointNotFoundError,
+    );
     expect(error.status).toBe(404);
   });
 
@@ -389,7 +431,11 @@ describe('Pinpoint client failures', () => {
 
   it('a malformed request raises PinpointBadRequestError (400)', async () => {
     const { client, jobs } = company();
-    const created = await client.createApplication({ jobId: jobs[0]!.id, attributes: ada, skipNotificationsOnCreate: true });
+    const created = await client.createApplication({
+      jobId: jobs[0]!.id,
+      attributes: ada,
+      skipNotificationsOnCreate: true,
+    });
     // The simulator, like Pinpoint, refuses attributes that cannot be written on update.
     const error = await failure(
       client.updateApplication(created.id, { attributes: { summary: 'x' } as never }),
@@ -405,7 +451,12 @@ describe('Pinpoint client failures', () => {
     const started = Date.now();
     const error = await failure(client.verify(), PinpointNetworkError);
     expect(Date.now() - started).toBeLessThan(550);
-    expect(error).toMatchObject({ timedOut: true, dnsFailure: false, outcomeUnknown: false, code: 'TIMEOUT' });
+    expect(error).toMatchObject({
+      timedOut: true,
+      dnsFailure: false,
+      outcomeUnknown: false,
+      code: 'TIMEOUT',
+    });
     sim.clearFaults(domain);
   });
 
@@ -438,12 +489,19 @@ describe('Pinpoint client failures', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const client = clientFor('acme', `${KEY_PREFIX}_refused`, { baseUrlTemplate: `http://127.0.0.1:${port}/{domain}` });
+    const client = clientFor('acme', `${KEY_PREFIX}_refused`, {
+      baseUrlTemplate: `http://127.0.0.1:${port}/{domain}`,
+    });
     const error = await failure(
       client.createApplication({ jobId: '1', attributes: ada, skipNotificationsOnCreate: true }),
       PinpointNetworkError,
     );
-    expect(error).toMatchObject({ code: 'ECONNREFUSED', outcomeUnknown: false, timedOut: false, dnsFailure: false });
+    expect(error).toMatchObject({
+      code: 'ECONNREFUSED',
+      outcomeUnknown: false,
+      timedOut: false,
+      dnsFailure: false,
+    });
   });
 
   it('a domain that does not resolve raises a PinpointNetworkError with dnsFailure', async () => {
@@ -465,7 +523,9 @@ describe('Pinpoint client failures', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const client = clientFor('acme', `${KEY_PREFIX}_shape`, { baseUrlTemplate: `http://127.0.0.1:${port}/{domain}` });
+      const client = clientFor('acme', `${KEY_PREFIX}_shape`, {
+        baseUrlTemplate: `http://127.0.0.1:${port}/{domain}`,
+      });
       const error = await failure(client.listJobs(), PinpointResponseError);
       expect(error.issues.join()).toContain('title');
     } finally {

@@ -28,7 +28,17 @@ describe('parseRetryAfter', () => {
   });
 
   it('returns null for a missing or unreadable header', () => {
-    for (const value of [undefined, null, '', 'soon', '-5', '1.5', '12abc', '2015-10-21', 'Wed, 99 Foo 2015 07:28:00 GMT']) {
+    for (const value of [
+      undefined,
+      null,
+      '',
+      'soon',
+      '-5',
+      '1.5',
+      '12abc',
+      '2015-10-21',
+      'Wed, 99 Foo 2015 07:28:00 GMT',
+    ]) {
       expect(parseRetryAfter(value, now)).toBeNull();
     }
   });
