@@ -3,6 +3,7 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './errors.js';
 import './scalars.js';
+import './types/enums.js';
 import './types/viewer.js';
 
 builder.queryType({ description: 'Everything a client can read. Every field requires a bearer token.' });
