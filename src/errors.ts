@@ -27,7 +27,13 @@ export class SettingsLockedError extends Error {
   override readonly name = 'SettingsLockedError';
 }
 
-export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT';
+export type AppErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'INTEGRATION_NOT_CONNECTED'
+  | 'PINPOINT_UNAVAILABLE';
 
 /** A failure that is not a typed result: reaches clients as a GraphQL error with this code. */
 export class CodedError extends Error {

@@ -73,6 +73,10 @@ function httpStatusFor(code: AppErrorCode): number {
       return 404;
     case 'BAD_USER_INPUT':
       return 400;
+    // The request was fine; the team's Pinpoint connection is not. GraphQL answers 200 with the error.
+    case 'INTEGRATION_NOT_CONNECTED':
+    case 'PINPOINT_UNAVAILABLE':
+      return 200;
     default: {
       const unreachable: never = code;
       return unreachable;
@@ -116,9 +120,9 @@ export function formatError(
   if (original instanceof CodedError) {
     return { ...base, message: original.message, extensions: { code: original.code } };
   }
+  // Request errors (parse, validation, variable coercion) have no path and carry Apollo's code.
   const code = formatted.extensions?.code;
-  const isRequestError = original instanceof GraphQLError && original.originalError === undefined;
-  if (isRequestError && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+  if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     return { ...base, message: formatted.message, extensions: { code } };
   }
   log.error(

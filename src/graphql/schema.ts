@@ -4,8 +4,14 @@ import { builder } from './builder.js';
 import './errors.js';
 import './scalars.js';
 import './types/enums.js';
+import './types/integration.js';
 import './types/viewer.js';
 
 builder.queryType({ description: 'Everything a client can read. Every field requires a bearer token.' });
+builder.mutationType({ description: 'Everything a client can change. Every field requires a bearer token.' });
+builder.subscriptionType({
+  description:
+    'Live updates over WebSocket (graphql-transport-ws on /graphql, token in connectionParams.authorization). Each sends the current state first, then every change.',
+});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

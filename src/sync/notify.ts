@@ -31,6 +31,11 @@ export async function notify<C extends Channel>(
 
 type Listener = (payload: unknown) => void;
 
+export interface BusIterator<T> extends AsyncIterableIterator<T> {
+  /** Resolves once LISTEN is active: read a snapshot after this and no change is missed. */
+  readonly ready: Promise<void>;
+}
+
 export interface EventBus {
   /** Calls `listener` with every valid payload on `channel`; resolves to an unsubscribe function. */
   on<C extends Channel>(channel: C, listener: (payload: ChannelPayload<C>) => void): Promise<() => void>;
@@ -43,7 +48,7 @@ export interface EventBus {
     channel: C,
     filter: (payload: ChannelPayload<C>) => boolean,
     signal?: AbortSignal,
-  ): AsyncIterableIterator<ChannelPayload<C>>;
+  ): BusIterator<ChannelPayload<C>>;
   close(): Promise<void>;
 }
 
@@ -112,7 +117,8 @@ export function createEventBus(database: Database, logger: Logger): EventBus {
         wake?.();
       };
       signal?.addEventListener('abort', finish, { once: true });
-      const iterator: AsyncIterableIterator<P> = {
+      const iterator: BusIterator<P> = {
+        ready,
         async next() {
           await ready;
           while (!done && buffer.length === 0) {

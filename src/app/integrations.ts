@@ -1,0 +1,402 @@
+// The integration lifecycle: activate (verify, then store the key sealed), check, deactivate, and the
+// status changes the sync engine makes when a key stops working. Status changes are announced over
+// LISTEN/NOTIFY (ids only) in the same transaction that makes them.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { viewerOf } from '../context.js';
+import type { DbOrTx } from '../db/client.js';
+import { integrationsTable, syncJobsTable } from '../db/schema.js';
+import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
+import { normalizePinpointDomain } from '../pinpoint/domain.js';
+import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
+import type { Services } from '../services.js';
+import { CHANNELS, notify } from '../sync/notify.js';
+
+export const PROVIDERS = ['PINPOINT'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export type ConnectionStatus = 'NOT_CONNECTED' | 'CONNECTED' | 'ERROR';
+
+/** What clients see of an integration; a team without a row sees the NOT_CONNECTED default. */
+export interface IntegrationView {
+  readonly teamId: string;
+  readonly provider: Provider;
+  readonly name: string;
+  readonly description: string;
+  readonly status: ConnectionStatus;
+  readonly statusCode: string | null;
+  readonly statusReason: string | null;
+  readonly domain: string | null;
+  readonly apiKeyHint: string | null;
+  readonly connectedAt: Date | null;
+  readonly lastCheckedAt: Date | null;
+}
+
+/** The catalog of providers this product can connect; designed to take more than one. */
+export const PROVIDER_CATALOG: Readonly<
+  Record<Provider, { name: string; description: string; keywords: string[] }>
+> = {
+  PINPOINT: {
+    name: 'Pinpoint',
+    description: 'Pinpoint ATS: push campaign contacts as Applications, activity as notes, edits as updates.',
+    keywords: ['pinpoint', 'pinpointhq', 'ats', 'applicant tracking'],
+  },
+};
+
+/** Failure types of activation, each a typed result the UI can act on. */
+export class PinpointAuthError extends Error {
+  override readonly name = 'PinpointAuthError';
+  constructor(
+    readonly reason: 'INVALID_API_KEY' | 'FORBIDDEN',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+export class PinpointUnknownDomainError extends Error {
+  override readonly name = 'PinpointUnknownDomainError';
+  constructor(
+    readonly domain: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+export class PinpointUnreachableError extends Error {
+  override readonly name = 'PinpointUnreachableError';
+}
+
+type IntegrationRow = typeof integrationsTable.$inferSelect;
+
+function toView(teamId: string, provider: Provider, row: IntegrationRow | undefined): IntegrationView {
+  const catalog = PROVIDER_CATALOG[provider];
+  return {
+    teamId,
+    provider,
+    name: catalog.name,
+    description: catalog.description,
+    status: row?.status ?? 'NOT_CONNECTED',
+    statusCode: row?.statusCode ?? null,
+    statusReason: row?.statusReason ?? null,
+    domain: row?.domain ?? null,
+    apiKeyHint: row?.apiKeyHint ?? null,
+    connectedAt: row?.connectedAt ?? null,
+    lastCheckedAt: row?.lastCheckedAt ?? null,
+  };
+}
+
+async function findRow(db: DbOrTx, teamId: string, provider: Provider): Promise<IntegrationRow | undefined> {
+  const rows = await db
+    .select()
+    .from(integrationsTable)
+    .where(and(eq(integrationsTable.teamId, teamId), eq(integrationsTable.provider, provider)));
+  return rows[0];
+}
+
+export async function getIntegration(
+  db: DbOrTx,
+  teamId: string,
+  provider: Provider,
+): Promise<IntegrationView> {
+  return toView(teamId, provider, await findRow(db, teamId, provider));
+}
+
+/** Batch read for DataLoaders: views for several providers of one team, in key order. */
+export async function getIntegrations(
+  db: DbOrTx,
+  teamId: string,
+  providers: readonly Provider[],
+): Promise<IntegrationView[]> {
+  const rows =
+    providers.length === 0
+      ? []
+      : await db
+          .select()
+          .from(integrationsTable)
+          .where(
+            and(eq(integrationsTable.teamId, teamId), inArray(integrationsTable.provider, [...providers])),
+          );
+  return providers.map((p) =>
+    toView(
+      teamId,
+      p,
+      rows.find((r) => r.provider === p),
+    ),
+  );
+}
+
+export function searchCatalog(search: string | null | undefined): Provider[] {
+  const q = search?.trim().toLowerCase() ?? '';
+  return PROVIDERS.filter((p) => {
+    const entry = PROVIDER_CATALOG[p];
+    return q === '' || entry.name.toLowerCase().includes(q) || entry.keywords.some((k) => k.includes(q));
+  });
+}
+
+const activateInput = z.object({
+  apiKey: z
+    .string()
+    .trim()
+    .min(1, 'Enter the API key from Pinpoint (Settings → API & Webhooks → API Keys)')
+    .max(512, 'That is too long for a Pinpoint API key')
+    .regex(/^[\x21-\x7e]+$/, 'An API key has no spaces or special characters: paste it again'),
+  domain: z
+    .string()
+    .trim()
+    .min(1, 'Enter your Pinpoint domain, e.g. "acme" for acme.pinpointhq.com')
+    .max(253)
+    .transform((value, ctx) => {
+      const normalized = normalizePinpointDomain(value);
+      if (!normalized) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'Enter your Pinpoint domain: "acme", "acme.pinpointhq.com" or "https://acme.pinpointhq.com"',
+        });
+        return z.NEVER;
+      }
+      return normalized;
+    }),
+});
+
+export function apiKeyHint(apiKey: string): string {
+  return `••••${apiKey.slice(-4)}`;
+}
+
+export function sealAad(teamId: string, integrationId: string): string {
+  return `team:${teamId}|integration:${integrationId}`;
+}
+
+/** Maps a Pinpoint failure during verification to the typed result the admin sees. */
+function activationFailure(error: AnyPinpointError, domain: string): Error {
+  switch (error.kind) {
+    case 'INVALID_KEY':
+      return new PinpointAuthError(
+        'INVALID_API_KEY',
+        'Pinpoint did not accept this API key. Check you copied the whole key and that it has not been revoked.',
+      );
+    case 'FORBIDDEN':
+      return new PinpointAuthError(
+        'FORBIDDEN',
+        'Pinpoint refused this API key: it lacks a permission we need or the API is disabled. Give it Jobs read, Applications read+write, Candidates read+write, Comments write and Custom fields read.',
+      );
+    case 'NOT_FOUND':
+      return new PinpointUnknownDomainError(
+        domain,
+        `No Pinpoint account answers at ${domain}.pinpointhq.com. Check the domain.`,
+      );
+    case 'NETWORK':
+      return error.dnsFailure
+        ? new PinpointUnknownDomainError(
+            domain,
+            `No Pinpoint account answers at ${domain}.pinpointhq.com. Check the domain.`,
+          )
+        : new PinpointUnreachableError(
+            error.timedOut
+              ? 'Pinpoint did not answer in time. Try again in a minute.'
+              : 'Could not reach Pinpoint. Try again in a minute.',
+          );
+    case 'RATE_LIMITED':
+    case 'SERVER':
+    case 'RESPONSE':
+    case 'BAD_REQUEST':
+    case 'VALIDATION':
+      return new PinpointUnreachableError('Pinpoint answered with an error. Try again in a minute.');
+    default: {
+      const unreachable: never = error;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Verifies the key with one cheap call (bounded by ACTIVATION_TIMEOUT_MS), then stores it sealed.
+ * A failed activation changes nothing: an existing working connection stays as it was.
+ */
+export async function activatePinpoint(
+  ctx: Context,
+  input: { apiKey: string; domain: string },
+): Promise<IntegrationView> {
+  const viewer = viewerOf(ctx);
+  const parsed = activateInput.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'Check the API key and domain',
+      issuesToFieldErrors(parsed.error.issues, ['input']),
+    );
+  }
+  const { apiKey, domain } = parsed.data;
+  const { services } = ctx;
+  const client = services.pinpointClient({
+    domain,
+    apiKey,
+    timeoutMs: services.config.pinpoint.activationTimeoutMs,
+  });
+  try {
+    await client.verify();
+  } catch (error) {
+    if (isPinpointError(error)) {
+      ctx.log.info({ domain, kind: error.kind, status: error.status }, 'Pinpoint activation refused');
+      throw activationFailure(error, domain);
+    }
+    throw error;
+  }
+  const now = new Date();
+  return ctx.db.transaction(async (tx) => {
+    const existing = await findRow(tx, viewer.teamId, 'PINPOINT');
+    const id = existing?.id ?? crypto.randomUUID();
+    const sealed = services.secretBox.encrypt(apiKey, sealAad(viewer.teamId, id));
+    const values = {
+      status: 'CONNECTED' as const,
+      statusCode: null,
+      statusReason: null,
+      domain,
+      apiKeySealed: sealed,
+      apiKeyHint: apiKeyHint(apiKey),
+      connectedAt: now,
+      lastCheckedAt: now,
+      breakerFailures: 0,
+      breakerOpenUntil: null,
+      nextRequestAt: null,
+    };
+    const [row] = existing
+      ? await tx
+          .update(integrationsTable)
+          .set({ ...values, keyGeneration: sql`${integrationsTable.keyGeneration} + 1` })
+          .where(eq(integrationsTable.id, id))
+          .returning()
+      : await tx
+          .insert(integrationsTable)
+          .values({ id, teamId: viewer.teamId, provider: 'PINPOINT', ...values, keyGeneration: 1 })
+          .returning();
+    await resumePausedJobs(tx, viewer.teamId);
+    await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider: 'PINPOINT' });
+    return toView(viewer.teamId, 'PINPOINT', row);
+  });
+}
+
+/** Jobs paused by an auth failure or a deactivation run again once a working key is stored. */
+async function resumePausedJobs(tx: DbOrTx, teamId: string): Promise<void> {
+  const resumed = await tx
+    .update(syncJobsTable)
+    .set({ status: 'QUEUED', runAt: new Date(), lastError: null })
+    .where(and(eq(syncJobsTable.teamId, teamId), eq(syncJobsTable.status, 'PAUSED')))
+    .returning({ id: syncJobsTable.id });
+  if (resumed.length > 0) await notify(tx, CHANNELS.syncJobs, { teamId });
+}
+
+/** Decrypts the stored key for an outgoing call; null when not connected. */
+export function connectionOf(
+  services: Services,
+  row: Pick<IntegrationRow, 'id' | 'teamId' | 'domain' | 'apiKeySealed'>,
+): { domain: string; apiKey: string } | null {
+  if (!row.domain || !row.apiKeySealed) return null;
+  return {
+    domain: row.domain,
+    apiKey: services.secretBox.decrypt(row.apiKeySealed, sealAad(row.teamId, row.id)),
+  };
+}
+
+export async function loadConnectedRow(db: DbOrTx, teamId: string): Promise<IntegrationRow> {
+  const row = await findRow(db, teamId, 'PINPOINT');
+  if (!row || row.status !== 'CONNECTED' || !row.apiKeySealed) throw new IntegrationNotConnectedError();
+  return row;
+}
+
+/** Re-verifies the stored key. Auth failures flip the integration to ERROR; outages only note it. */
+export async function checkIntegration(ctx: Context, provider: Provider): Promise<IntegrationView> {
+  const viewer = viewerOf(ctx);
+  const row = await findRow(ctx.db, viewer.teamId, provider);
+  const connection = row ? connectionOf(ctx.services, row) : null;
+  if (!row || !connection) throw new IntegrationNotConnectedError();
+  const now = new Date();
+  let change: Partial<IntegrationRow>;
+  try {
+    await ctx.services
+      .pinpointClient({ ...connection, timeoutMs: ctx.services.config.pinpoint.activationTimeoutMs })
+      .verify();
+    change = { status: 'CONNECTED', statusCode: null, statusReason: null, lastCheckedAt: now };
+  } catch (error) {
+    if (!isPinpointError(error)) throw error;
+    const failure = activationFailure(error, connection.domain);
+    change =
+      failure instanceof PinpointAuthError
+        ? { status: 'ERROR', statusCode: failure.reason, statusReason: failure.message, lastCheckedAt: now }
+        : {
+            statusCode: 'UNREACHABLE',
+            statusReason: `Last check failed: ${failure.message}`,
+            lastCheckedAt: now,
+          };
+  }
+  return ctx.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(integrationsTable)
+      .set(change)
+      .where(eq(integrationsTable.id, row.id))
+      .returning();
+    if (change.status === 'CONNECTED' && row.status !== 'CONNECTED')
+      await resumePausedJobs(tx, viewer.teamId);
+    await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
+    return toView(viewer.teamId, provider, updated);
+  });
+}
+
+/** Forgets the key; queued jobs wait (PAUSED) until the team connects again. */
+export async function deactivateIntegration(ctx: Context, provider: Provider): Promise<IntegrationView> {
+  const viewer = viewerOf(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const row = await findRow(tx, viewer.teamId, provider);
+    if (!row || row.status === 'NOT_CONNECTED')
+      throw new IntegrationNotConnectedError('Pinpoint is not connected.');
+    const [updated] = await tx
+      .update(integrationsTable)
+      .set({
+        status: 'NOT_CONNECTED',
+        statusCode: null,
+        statusReason: null,
+        apiKeySealed: null,
+        apiKeyHint: null,
+        connectedAt: null,
+        keyGeneration: sql`${integrationsTable.keyGeneration} + 1`,
+      })
+      .where(eq(integrationsTable.id, row.id))
+      .returning();
+    await tx
+      .update(syncJobsTable)
+      .set({ status: 'PAUSED', lastError: 'Pinpoint was disconnected' })
+      .where(and(eq(syncJobsTable.teamId, viewer.teamId), eq(syncJobsTable.status, 'QUEUED')));
+    await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
+    return toView(viewer.teamId, provider, updated);
+  });
+}
+
+/**
+ * Called by the sync engine when Pinpoint answers 401/403 with the stored key: the integration goes
+ * to ERROR with the reason and the team's jobs pause (without using up their attempts). Guarded by
+ * the key generation, so a failure seen with an old key never breaks a newly activated one.
+ */
+export async function markIntegrationAuthFailed(
+  db: DbOrTx,
+  integration: { id: string; teamId: string; keyGeneration: number },
+  reason: 'INVALID_API_KEY' | 'FORBIDDEN',
+): Promise<boolean> {
+  const message =
+    reason === 'INVALID_API_KEY'
+      ? 'Pinpoint stopped accepting the API key (401). An admin must activate Pinpoint again with a valid key; syncing is paused until then.'
+      : 'Pinpoint refused the API key (403): it lacks a permission or the API was disabled. Syncing is paused until an admin activates Pinpoint again.';
+  const updated = await db
+    .update(integrationsTable)
+    .set({ status: 'ERROR', statusCode: reason, statusReason: message, lastCheckedAt: new Date() })
+    .where(
+      and(
+        eq(integrationsTable.id, integration.id),
+        eq(integrationsTable.keyGeneration, integration.keyGeneration),
+        eq(integrationsTable.status, 'CONNECTED'),
+      ),
+    )
+    .returning({ id: integrationsTable.id });
+  if (updated.length > 0) {
+    await notify(db, CHANNELS.integrationStatus, { teamId: integration.teamId, provider: 'PINPOINT' });
+  }
+  return updated.length > 0;
+}
