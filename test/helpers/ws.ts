@@ -1,6 +1,6 @@
 // graphql-ws connections for tests: connect eagerly and learn whether the server acknowledged the
 // connection or closed it (and with which code), then run single-result operations over it.
-import { type Client, createClient, type ExecutionResult } from 'graphql-ws';
+import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export type WsOutcome =
@@ -45,9 +45,9 @@ export function executeWs<T = Record<string, unknown>>(
   client: Client,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<ExecutionResult<T>> {
+): Promise<FormattedExecutionResult<T, unknown>> {
   return new Promise((resolve, reject) => {
-    let result: ExecutionResult<T> | undefined;
+    let result: FormattedExecutionResult<T, unknown> | undefined;
     client.subscribe<T>(
       { query, variables },
       {

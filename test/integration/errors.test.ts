@@ -50,7 +50,7 @@ describe('unexpected errors', () => {
     expect(res.status).toBe(200); // a partial result: the user resolved, the team did not
     expect(res.body.data).toBeNull(); // team is non-null, so the null bubbles up to viewer
     const [error] = res.body.errors;
-    const requestId = res.headers['x-request-id'];
+    const requestId = String(res.headers['x-request-id']);
     expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId });
     expect(error.message).toBe(`Internal server error. Quote request id ${requestId} when reporting it.`);
     expect(error.path).toEqual(['viewer', 'team']);
@@ -73,7 +73,7 @@ describe('unexpected errors', () => {
     expect(res.status).toBe(500);
     expect(res.headers['content-type']).toMatch(/json/);
     const [error] = res.body.errors;
-    const requestId = res.headers['x-request-id'];
+    const requestId = String(res.headers['x-request-id']);
     expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
     expect(error.message).toContain(requestId);
     expectNoLeak(res.text);
