@@ -43,13 +43,33 @@ export const builder = new SchemaBuilder<PothosTypes>({
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    idFieldOptions: {
+      description: 'Global id (opaque; pass it to `node(id)` to refetch the object).',
+    },
     nodeQueryOptions: {
       description:
         'Refetches any object that has a global `id` (Relay). Answers null when the id is unknown or belongs to another team. Requires authentication.',
       authScopes: { authenticated: true },
+      args: { id: { description: 'The global `id` of the object, as another field returned it.' } },
     },
     nodesQueryOptions: false,
     nodeTypeOptions: { description: 'An object with a global id that `node(id)` can refetch.' },
     pageInfoTypeOptions: { description: 'Where a page of a Relay connection sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'True when more items follow this page (fetch them with `after`).' },
+    hasPreviousPageFieldOptions: {
+      description: 'True when items precede this page (fetch them with `before`).',
+    },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page; null when it is empty.' },
+    endCursorFieldOptions: {
+      description: 'Cursor of the last item of this page; pass it as `after` for the next page.',
+    },
+    pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    nodeFieldOptions: { description: 'The item.' },
+    cursorFieldOptions: { description: 'Opaque position of this item, for `after` and `before`.' },
+    firstArgOptions: { description: 'Page size, counting forward (use with `after`).' },
+    afterArgOptions: { description: 'Return items after this cursor (an `endCursor` or edge `cursor`).' },
+    lastArgOptions: { description: 'Page size, counting backward (use with `before`).' },
+    beforeArgOptions: { description: 'Return items before this cursor (a `startCursor` or edge `cursor`).' },
   },
 });
