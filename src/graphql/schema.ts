@@ -5,6 +5,7 @@ import './errors.js';
 import './scalars.js';
 import './types/enums.js';
 import './types/integration.js';
+import './types/settings.js';
 import './types/viewer.js';
 
 builder.queryType({ description: 'Everything a client can read. Every field requires a bearer token.' });

@@ -1,0 +1,279 @@
+// Use cases for team settings, personal defaults and the field mapping: authorize → validate →
+// one transaction. Rows keep only what a team or user set; src/app/settings-store.ts reads them back.
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { type Context, viewerOf } from '../context.js';
+import type { DbOrTx } from '../db/client.js';
+import { teamSettingsTable, userSettingsTable } from '../db/schema.js';
+import {
+  type CustomFieldCatalog,
+  dedupe,
+  fieldMappingIssues,
+  needsCustomFieldCatalog,
+  teamSettingsIssues,
+} from '../domain/settings-rules.js';
+import {
+  ACTIVITY_TYPES,
+  ADD_APPLICATION_WHEN,
+  CONTACT_VARIABLES,
+  FIELD_UPDATE_POLICIES,
+  type FieldMapping,
+  OUTREACH_CHANNELS,
+  type TeamSyncSettings,
+  type UserSyncSettings,
+} from '../domain/types.js';
+import {
+  CodedError,
+  type FieldIssue,
+  forbidden,
+  IntegrationNotConnectedError,
+  issuesToFieldErrors,
+  SettingsLockedError,
+  ValidationError,
+} from '../errors.js';
+import { listPinpointFields } from './pinpoint-catalog.js';
+import {
+  loadTeamSettings,
+  loadUserSettings,
+  storedTeamSettingsSchema,
+  storedUserSettingsSchema,
+  type TeamSettingsRecord,
+  teamSettingsFromRow,
+} from './settings-store.js';
+
+export type { TeamSettingsRecord } from './settings-store.js';
+
+const MAX_LIST = 100;
+const MAX_MAPPINGS = 50;
+
+// Blank or unknown keys are reported by the domain rules, together with every other problem.
+const fieldKeyList = z
+  .array(z.string().max(200, 'At most 200 characters'))
+  .max(MAX_LIST, `At most ${MAX_LIST} fields`);
+
+const teamSettingsInputSchema = z.strictObject({
+  syncManualContactUpdates: z.boolean(),
+  addApplicationWhen: z.enum(ADD_APPLICATION_WHEN),
+  onlyAddNotesToSyncedRecords: z.boolean(),
+  displayedFields: fieldKeyList,
+  mandatoryFields: fieldKeyList,
+  fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES),
+  activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).max(MAX_LIST),
+  noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).max(MAX_LIST),
+  suppressPinpointNotifications: z.boolean(),
+  lockedForMembers: z.boolean(),
+});
+
+/** A partial update of the team's settings: absent keys keep their value; null is refused. */
+export type TeamSettingsInput = { [K in keyof TeamSyncSettings]?: TeamSyncSettings[K] | null };
+
+const userSettingsInputSchema = z.strictObject({
+  syncManualContactUpdates: z.boolean().nullable(),
+  addApplicationWhen: z.enum(ADD_APPLICATION_WHEN).nullable(),
+  onlyAddNotesToSyncedRecords: z.boolean().nullable(),
+  fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES).nullable(),
+  activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).max(MAX_LIST).nullable(),
+  noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).max(MAX_LIST).nullable(),
+});
+
+/** A partial update of personal defaults: absent keys keep their value; null clears one (team's applies). */
+export type UserSettingsInput = UserSyncSettings;
+
+const fieldMappingInputSchema = z
+  .array(
+    z.strictObject({
+      pinpointField: z.string().trim().min(1, 'Enter a Pinpoint field').max(200, 'At most 200 characters'),
+      variable: z.enum(CONTACT_VARIABLES),
+      updatePolicy: z.enum(FIELD_UPDATE_POLICIES).nullish(),
+    }),
+  )
+  .max(MAX_MAPPINGS, `At most ${MAX_MAPPINGS} mappings`);
+
+export interface FieldMappingInput {
+  pinpointField: string;
+  variable: FieldMapping['variable'];
+  updatePolicy?: FieldMapping['updatePolicy'] | undefined;
+}
+
+function requireAdmin(ctx: Context) {
+  const viewer = viewerOf(ctx);
+  if (viewer.role !== 'ADMIN') throw forbidden();
+  return viewer;
+}
+
+function invalid(message: string, fieldErrors: readonly FieldIssue[]): ValidationError {
+  return new ValidationError(message, fieldErrors);
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, message: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw invalid(message, issuesToFieldErrors(result.error.issues, ['input']));
+  return result.data;
+}
+
+/** Removes repeats from every list value, so stored lists never hold one value twice. */
+function dedupeLists<T extends object>(values: T): T {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? dedupe(v) : v]),
+  ) as T;
+}
+
+/**
+ * The team's custom fields from Pinpoint, or null when Pinpoint is not connected. Called before any
+ * transaction opens (it may call Pinpoint); an outage is thrown as the catalog's coded error.
+ */
+async function customFieldCatalog(ctx: Context, teamId: string): Promise<CustomFieldCatalog> {
+  try {
+    const fields = await listPinpointFields(ctx.services, teamId);
+    return fields.filter((f) => f.custom).map((f) => ({ key: f.key, resourceType: f.resourceType }));
+  } catch (error) {
+    if (error instanceof IntegrationNotConnectedError) return null;
+    if (error instanceof CodedError && error.code === 'INTEGRATION_NOT_CONNECTED') return null;
+    throw error;
+  }
+}
+
+/** Makes sure the team's row exists and locks it, so concurrent updates merge one after the other. */
+async function lockTeamRow(tx: DbOrTx, teamId: string) {
+  await tx.insert(teamSettingsTable).values({ teamId }).onConflictDoNothing();
+  const [row] = await tx
+    .select({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings })
+    .from(teamSettingsTable)
+    .where(eq(teamSettingsTable.teamId, teamId))
+    .for('update');
+  if (!row) throw new Error(`team_settings row for ${teamId} vanished inside its transaction`);
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reads
+
+/** The viewer's team settings with defaults filled in. Any team member. */
+export async function getTeamSettings(ctx: Context): Promise<TeamSettingsRecord> {
+  return loadTeamSettings(ctx.db, viewerOf(ctx).teamId);
+}
+
+/** The viewer's personal defaults; keys they never set are absent (the team's apply). */
+export async function getMySettings(ctx: Context): Promise<UserSyncSettings> {
+  const viewer = viewerOf(ctx);
+  const byUser = await loadUserSettings(ctx.db, viewer.teamId, [viewer.userId]);
+  return byUser.get(viewer.userId) ?? {};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writes
+
+/**
+ * Changes the given team settings and keeps the rest. Admins only. Refuses null for any key, field
+ * keys Pinpoint does not have, and mandatory fields that would not all be displayed afterwards.
+ */
+export async function updateTeamSettings(
+  ctx: Context,
+  input: TeamSettingsInput,
+): Promise<TeamSettingsRecord> {
+  const viewer = requireAdmin(ctx);
+  const nulls = Object.entries(input)
+    .filter(([, value]) => value === null)
+    .map(([key]) => ({
+      path: ['input', key],
+      message: 'A team setting cannot be null; leave it out to keep the current value.',
+    }));
+  if (nulls.length > 0) throw invalid('Invalid team settings', nulls);
+  const given = parseOrThrow(teamSettingsInputSchema.partial(), input, 'Invalid team settings');
+
+  const keys = [...(given.displayedFields ?? []), ...(given.mandatoryFields ?? [])];
+  const catalog = needsCustomFieldCatalog(keys) ? await customFieldCatalog(ctx, viewer.teamId) : [];
+
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockTeamRow(tx, viewer.teamId);
+    const stored = storedTeamSettingsSchema.safeParse(row.settings);
+    const settings = { ...(stored.success ? stored.data : {}), ...dedupeLists(given) };
+    const merged = teamSettingsFromRow({ settings, fieldMappings: row.fieldMappings });
+    const issues = teamSettingsIssues(given, merged.settings, catalog);
+    if (issues.length > 0) throw invalid('Invalid team settings', issues);
+    await tx.update(teamSettingsTable).set({ settings }).where(eq(teamSettingsTable.teamId, viewer.teamId));
+    return merged;
+  });
+}
+
+/**
+ * Sets (a value) or clears (null) the viewer's personal defaults; absent keys are kept. Any team
+ * member, but refused with SettingsLockedError while the team locks settings for non-admins.
+ */
+export async function updateMySettings(ctx: Context, input: UserSettingsInput): Promise<UserSyncSettings> {
+  const viewer = viewerOf(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const team = await loadTeamSettings(tx, viewer.teamId);
+    if (team.settings.lockedForMembers && viewer.role !== 'ADMIN') {
+      throw new SettingsLockedError(
+        'A team admin locked sync settings for non-admins, so personal defaults cannot be changed.',
+      );
+    }
+    const given = dedupeLists(
+      parseOrThrow(userSettingsInputSchema.partial(), input, 'Invalid personal settings'),
+    );
+
+    await tx
+      .insert(userSettingsTable)
+      .values({ userId: viewer.userId, teamId: viewer.teamId })
+      .onConflictDoNothing();
+    const [row] = await tx
+      .select({ settings: userSettingsTable.settings })
+      .from(userSettingsTable)
+      .where(eq(userSettingsTable.userId, viewer.userId))
+      .for('update');
+    const stored = storedUserSettingsSchema.safeParse(row?.settings ?? {});
+    const next: Record<string, unknown> = { ...(stored.success ? stored.data : {}) };
+    for (const [key, value] of Object.entries(given)) {
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    await tx
+      .update(userSettingsTable)
+      .set({ settings: next })
+      .where(eq(userSettingsTable.userId, viewer.userId));
+    return storedUserSettingsSchema.parse(next);
+  });
+}
+
+/**
+ * Replaces the whole field mapping. Admins only. Each Pinpoint field at most once; EMAIL must stay
+ * mapped to `email`; custom fields need Pinpoint connected and must exist with the right type.
+ */
+export async function setFieldMappings(
+  ctx: Context,
+  input: readonly FieldMappingInput[],
+): Promise<TeamSettingsRecord> {
+  const viewer = requireAdmin(ctx);
+  const parsed = parseOrThrow(fieldMappingInputSchema, input, 'Invalid field mapping');
+  const mappings: FieldMapping[] = parsed.map((m) => ({
+    pinpointField: m.pinpointField,
+    variable: m.variable,
+    updatePolicy: m.updatePolicy ?? null,
+  }));
+  const keys = mappings.map((m) => m.pinpointField);
+  const catalog = needsCustomFieldCatalog(keys) ? await customFieldCatalog(ctx, viewer.teamId) : [];
+  const issues = fieldMappingIssues(mappings, catalog);
+  if (issues.length > 0) throw invalid('Invalid field mapping', issues);
+  return writeFieldMappings(ctx.db, viewer.teamId, mappings);
+}
+
+/** Returns the team to the default field mapping. Admins only. */
+export async function resetFieldMappings(ctx: Context): Promise<TeamSettingsRecord> {
+  const viewer = requireAdmin(ctx);
+  return writeFieldMappings(ctx.db, viewer.teamId, null);
+}
+
+async function writeFieldMappings(
+  db: Context['db'],
+  teamId: string,
+  mappings: FieldMapping[] | null,
+): Promise<TeamSettingsRecord> {
+  // One upsert: atomic on its own, and it leaves the other settings untouched.
+  const [row] = await db
+    .insert(teamSettingsTable)
+    .values({ teamId, fieldMappings: mappings })
+    .onConflictDoUpdate({ target: teamSettingsTable.teamId, set: { fieldMappings: mappings } })
+    .returning({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings });
+  return teamSettingsFromRow(row);
+}

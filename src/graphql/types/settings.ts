@@ -1,0 +1,303 @@
+// Team settings, personal defaults and the contact → Pinpoint field mapping: the integration
+// settings page. Members read the team's settings; admins change them.
+import {
+  getMySettings,
+  getTeamSettings,
+  resetFieldMappings,
+  setFieldMappings,
+  type TeamSettingsRecord,
+  updateMySettings,
+  updateTeamSettings,
+} from '../../app/settings.js';
+import type { FieldMapping, UserSyncSettings } from '../../domain/types.js';
+import { SettingsLockedError, ValidationError } from '../../errors.js';
+import { builder } from '../builder.js';
+import {
+  ActivityTypeEnum,
+  AddApplicationWhenEnum,
+  ContactVariableEnum,
+  FieldUpdatePolicyEnum,
+  OutreachChannelEnum,
+} from './enums.js';
+
+export const FieldMappingRef = builder.objectRef<FieldMapping>('FieldMapping').implement({
+  description:
+    'One line of the contact field mapping: when a contact is pushed (or a mapped field is edited), the value of `variable` is written to the Pinpoint field `pinpointField`.',
+  fields: (t) => ({
+    pinpointField: t.exposeString('pinpointField', {
+      description:
+        'The Pinpoint field written: a standard attribute (`first_name`, `last_name`, `email`, `phone`, `linkedin_url`, `address1`, `town`, `country`, `postcode`) or `custom:<id>` for a custom field (see `pinpointFields`).',
+    }),
+    variable: t.field({
+      type: ContactVariableEnum,
+      description: 'The contact field whose value is written.',
+      resolve: (m) => m.variable,
+    }),
+    updatePolicy: t.field({
+      type: FieldUpdatePolicyEnum,
+      nullable: true,
+      description:
+        'How this field is written to an existing Pinpoint candidate. Null: the effective `fieldUpdatePolicy` applies (team default, personal default or campaign option).',
+      resolve: (m) => m.updatePolicy,
+    }),
+  }),
+});
+
+export const TeamSettingsRef = builder.objectRef<TeamSettingsRecord>('TeamSettings').implement({
+  description:
+    'The team’s Pinpoint sync settings, with defaults filled in for anything never changed. Every team member can read them; only admins change them (`updateTeamSettings`, `setFieldMappings`, `resetFieldMappings`). Campaigns, personal defaults and per-person overrides may override some of them; see `EffectiveSync`.',
+  fields: (t) => ({
+    syncManualContactUpdates: t.boolean({
+      description:
+        'Whether manual edits of a mapped contact field are pushed to the contact’s Pinpoint candidate. Default: true.',
+      resolve: (r) => r.settings.syncManualContactUpdates,
+    }),
+    addApplicationWhen: t.field({
+      type: AddApplicationWhenEnum,
+      description: 'When a contact is pushed to Pinpoint as an Application. Default: INTERESTED.',
+      resolve: (r) => r.settings.addApplicationWhen,
+    }),
+    onlyAddNotesToSyncedRecords: t.boolean({
+      description:
+        'True: activity notes are written only on the Application this product created or linked (notes wait until then, none are lost). False: a Pinpoint candidate with the same email receives notes before that. Default: true.',
+      resolve: (r) => r.settings.onlyAddNotesToSyncedRecords,
+    }),
+    displayedFields: t.stringList({
+      description:
+        'Pinpoint field keys users may tag on campaigns and contacts: `job`, `stage`, `tags` or `custom:<id>`. Default: `["job", "stage"]`.',
+      resolve: (r) => [...r.settings.displayedFields],
+    }),
+    mandatoryFields: t.stringList({
+      description:
+        'Field keys that must have a value before a contact is pushed (always a subset of `displayedFields`); a contact lacking one is BLOCKED. Default: `["job"]`.',
+      resolve: (r) => [...r.settings.mandatoryFields],
+    }),
+    fieldUpdatePolicy: t.field({
+      type: FieldUpdatePolicyEnum,
+      description:
+        'How mapped fields are written to an existing Pinpoint candidate, unless a mapping sets its own `updatePolicy`. Default: ONLY_IF_BLANK.',
+      resolve: (r) => r.settings.fieldUpdatePolicy,
+    }),
+    activityNoteTypes: t.field({
+      type: [ActivityTypeEnum],
+      description:
+        'Activity types that create a Pinpoint note. Default: MESSAGE_SENT, REPLY_RECEIVED, MARKED_INTERESTED.',
+      resolve: (r) => [...r.settings.activityNoteTypes],
+    }),
+    noteChannels: t.field({
+      type: [OutreachChannelEnum],
+      description: 'Outreach channels whose activities create Pinpoint notes. Default: every channel.',
+      resolve: (r) => [...r.settings.noteChannels],
+    }),
+    suppressPinpointNotifications: t.boolean({
+      description:
+        'Whether Applications are created without Pinpoint’s “application received” emails and notifications. Default: true.',
+      resolve: (r) => r.settings.suppressPinpointNotifications,
+    }),
+    lockedForMembers: t.boolean({
+      description:
+        'True: members cannot change sync options on campaigns or per-person overrides, nor their personal defaults (admins still can). Default: false.',
+      resolve: (r) => r.settings.lockedForMembers,
+    }),
+    fieldMappings: t.field({
+      type: [FieldMappingRef],
+      description:
+        'Which contact field is written to which Pinpoint field. Default: first name, last name, email, phone and LinkedIn URL to their Pinpoint attributes. Change with `setFieldMappings`.',
+      resolve: (r) => [...r.fieldMappings],
+    }),
+    defaultFieldMappings: t.boolean({
+      description:
+        'True while the team uses the default field mapping (never changed, or reset with `resetFieldMappings`).',
+      resolve: (r) => r.defaultMappings,
+    }),
+  }),
+});
+
+export const UserSettingsRef = builder.objectRef<UserSyncSettings>('UserSettings').implement({
+  description:
+    'The signed-in user’s personal defaults, applied to campaigns they own. Every field is null unless the user set it; null means the team’s setting applies. Ignored for members while the team is locked (`lockedForMembers`).',
+  fields: (t) => ({
+    syncManualContactUpdates: t.boolean({
+      nullable: true,
+      description: 'Personal choice for `TeamSettings.syncManualContactUpdates`; null: the team’s.',
+      resolve: (s) => s.syncManualContactUpdates ?? null,
+    }),
+    addApplicationWhen: t.field({
+      type: AddApplicationWhenEnum,
+      nullable: true,
+      description: 'Personal choice for `TeamSettings.addApplicationWhen`; null: the team’s.',
+      resolve: (s) => s.addApplicationWhen ?? null,
+    }),
+    onlyAddNotesToSyncedRecords: t.boolean({
+      nullable: true,
+      description: 'Personal choice for `TeamSettings.onlyAddNotesToSyncedRecords`; null: the team’s.',
+      resolve: (s) => s.onlyAddNotesToSyncedRecords ?? null,
+    }),
+    fieldUpdatePolicy: t.field({
+      type: FieldUpdatePolicyEnum,
+      nullable: true,
+      description: 'Personal choice for `TeamSettings.fieldUpdatePolicy`; null: the team’s.',
+      resolve: (s) => s.fieldUpdatePolicy ?? null,
+    }),
+    activityNoteTypes: t.field({
+      type: [ActivityTypeEnum],
+      nullable: true,
+      description:
+        'Personal choice for `TeamSettings.activityNoteTypes`; null: the team’s. An empty list means “no notes”.',
+      resolve: (s) => (s.activityNoteTypes ? [...s.activityNoteTypes] : null),
+    }),
+    noteChannels: t.field({
+      type: [OutreachChannelEnum],
+      nullable: true,
+      description:
+        'Personal choice for `TeamSettings.noteChannels`; null: the team’s. An empty list means “no notes”.',
+      resolve: (s) => (s.noteChannels ? [...s.noteChannels] : null),
+    }),
+  }),
+});
+
+const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
+  description:
+    'A partial update of the team settings: only the fields you send change. Null is refused for every field (leave the field out instead). Lists are de-duplicated.',
+  fields: (t) => ({
+    syncManualContactUpdates: t.boolean({ description: 'See `TeamSettings.syncManualContactUpdates`.' }),
+    addApplicationWhen: t.field({
+      type: AddApplicationWhenEnum,
+      description: 'See `TeamSettings.addApplicationWhen`.',
+    }),
+    onlyAddNotesToSyncedRecords: t.boolean({
+      description: 'See `TeamSettings.onlyAddNotesToSyncedRecords`.',
+    }),
+    displayedFields: t.stringList({
+      description:
+        '`job`, `stage`, `tags` or `custom:<id>` of a candidate or application custom field (Pinpoint must be connected for custom fields). Must keep every mandatory field.',
+    }),
+    mandatoryFields: t.stringList({
+      description:
+        'Keys as for `displayedFields`; each must also be displayed (after this update). May be empty.',
+    }),
+    fieldUpdatePolicy: t.field({
+      type: FieldUpdatePolicyEnum,
+      description: 'See `TeamSettings.fieldUpdatePolicy`.',
+    }),
+    activityNoteTypes: t.field({
+      type: [ActivityTypeEnum],
+      description: 'See `TeamSettings.activityNoteTypes`; an empty list turns activity notes off.',
+    }),
+    noteChannels: t.field({
+      type: [OutreachChannelEnum],
+      description: 'See `TeamSettings.noteChannels`; an empty list turns activity notes off.',
+    }),
+    suppressPinpointNotifications: t.boolean({
+      description: 'See `TeamSettings.suppressPinpointNotifications`.',
+    }),
+    lockedForMembers: t.boolean({ description: 'See `TeamSettings.lockedForMembers`.' }),
+  }),
+});
+
+const UserSettingsInput = builder.inputType('UserSettingsInput', {
+  description:
+    'A partial update of your personal defaults: fields you leave out keep their value; null clears one (the team’s setting applies again). Lists are de-duplicated.',
+  fields: (t) => ({
+    syncManualContactUpdates: t.boolean({ description: 'See `UserSettings.syncManualContactUpdates`.' }),
+    addApplicationWhen: t.field({
+      type: AddApplicationWhenEnum,
+      description: 'See `UserSettings.addApplicationWhen`.',
+    }),
+    onlyAddNotesToSyncedRecords: t.boolean({
+      description: 'See `UserSettings.onlyAddNotesToSyncedRecords`.',
+    }),
+    fieldUpdatePolicy: t.field({
+      type: FieldUpdatePolicyEnum,
+      description: 'See `UserSettings.fieldUpdatePolicy`.',
+    }),
+    activityNoteTypes: t.field({
+      type: [ActivityTypeEnum],
+      description: 'See `UserSettings.activityNoteTypes`.',
+    }),
+    noteChannels: t.field({ type: [OutreachChannelEnum], description: 'See `UserSettings.noteChannels`.' }),
+  }),
+});
+
+const FieldMappingInput = builder.inputType('FieldMappingInput', {
+  description: 'One line of the field mapping (see `FieldMapping`).',
+  fields: (t) => ({
+    pinpointField: t.string({
+      required: true,
+      description:
+        'The Pinpoint field to write. FIRST_NAME, LAST_NAME, EMAIL, PHONE and LINKEDIN_URL map to their own attribute (`first_name`, …) or a custom field; COMPANY and JOB_TITLE only to a `custom:<id>` candidate field; LOCATION to a candidate custom field or `address1`, `town`, `country`, `postcode`. Each Pinpoint field at most once.',
+    }),
+    variable: t.field({
+      type: ContactVariableEnum,
+      required: true,
+      description: 'The contact field whose value is written.',
+    }),
+    updatePolicy: t.field({
+      type: FieldUpdatePolicyEnum,
+      description: 'Overrides the effective `fieldUpdatePolicy` for this field; null or absent: no override.',
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  teamSettings: t.field({
+    type: TeamSettingsRef,
+    description: 'The team’s sync settings and field mapping, defaults filled in. Any team member.',
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, ctx) => getTeamSettings(ctx),
+  }),
+  mySettings: t.field({
+    type: UserSettingsRef,
+    description: 'The signed-in user’s personal defaults (all null until set). Any team member.',
+    authScopes: { authenticated: true },
+    resolve: (_root, _args, ctx) => getMySettings(ctx),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  updateTeamSettings: t.field({
+    type: TeamSettingsRef,
+    description:
+      'Changes the team settings you send and keeps the others. Answers the whole settings, or a ValidationError naming each bad field (nothing changed). Admins only (members: FORBIDDEN).',
+    authScopes: { admin: true },
+    errors: { types: [ValidationError] },
+    args: {
+      input: t.arg({ type: TeamSettingsInput, required: true, description: 'The settings to change.' }),
+    },
+    resolve: (_root, args, ctx) => updateTeamSettings(ctx, args.input),
+  }),
+  updateMySettings: t.field({
+    type: UserSettingsRef,
+    description:
+      'Sets or clears (null) your personal defaults; fields left out keep their value. Any team member; while the team is locked, members get SettingsLockedError (admins may still change theirs).',
+    authScopes: { authenticated: true },
+    errors: { types: [ValidationError, SettingsLockedError] },
+    args: {
+      input: t.arg({ type: UserSettingsInput, required: true, description: 'The defaults to set or clear.' }),
+    },
+    resolve: (_root, args, ctx) => updateMySettings(ctx, args.input),
+  }),
+  setFieldMappings: t.field({
+    type: TeamSettingsRef,
+    description:
+      'Replaces the whole field mapping with the list sent; EMAIL must stay mapped to `email`. Answers the team settings, or a ValidationError naming each bad entry (nothing changed). Admins only (members: FORBIDDEN).',
+    authScopes: { admin: true },
+    errors: { types: [ValidationError] },
+    args: {
+      input: t.arg({
+        type: [FieldMappingInput],
+        required: true,
+        description: 'The complete new mapping, at most 50 entries.',
+      }),
+    },
+    resolve: (_root, args, ctx) => setFieldMappings(ctx, args.input),
+  }),
+  resetFieldMappings: t.field({
+    type: TeamSettingsRef,
+    description:
+      'Returns the field mapping to the default (first/last name, email, phone, LinkedIn URL). Answers the team settings. Admins only (members: FORBIDDEN).',
+    authScopes: { admin: true },
+    errors: { types: [ValidationError] },
+    resolve: (_root, _args, ctx) => resetFieldMappings(ctx),
+  }),
+}));
