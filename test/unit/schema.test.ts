@@ -1,0 +1,59 @@
+// The schema as clients see it: the committed SDL matches the code, and every public element is documented.
+import { readFileSync } from 'node:fs';
+import {
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputField,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isSpecifiedScalarType,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { printedSchema, schemaPath } from '../../src/graphql/print-schema.js';
+import { schema } from '../../src/graphql/schema.js';
+
+describe('the printed schema', () => {
+  it('matches schema/schema.graphql (run `npm run schema:print` after changing the schema)', () => {
+    const committed = readFileSync(schemaPath, 'utf8');
+    expect(
+      printedSchema() === committed,
+      'schema/schema.graphql is out of date: run `npm run schema:print` and commit the result',
+    ).toBe(true);
+  });
+});
+
+/** Every public schema element without a description, as `Type`, `Type.field`, `Type.field(arg)`… */
+function undocumented(): string[] {
+  const missing: string[] = [];
+  const check = (description: string | null | undefined, where: string) => {
+    if (!description?.trim()) missing.push(where);
+  };
+  const checkArgs = (args: readonly GraphQLArgument[], where: string) => {
+    for (const arg of args) check(arg.description, `${where}(${arg.name})`);
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__') || isSpecifiedScalarType(type)) continue;
+    check(type.description, type.name);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values<GraphQLField<unknown, unknown>>(type.getFields())) {
+        check(field.description, `${type.name}.${field.name}`);
+        checkArgs(field.args, `${type.name}.${field.name}`);
+      }
+    } else if (isInputObjectType(type)) {
+      for (const field of Object.values<GraphQLInputField>(type.getFields())) {
+        check(field.description, `${type.name}.${field.name}`);
+      }
+    } else if (isEnumType(type)) {
+      for (const value of type.getValues()) check(value.description, `${type.name}.${value.name}`);
+    }
+  }
+  return missing.sort();
+}
+
+describe('schema documentation', () => {
+  it('gives every type, field, argument, input field and enum value a description', () => {
+    expect(undocumented()).toEqual([]);
+  });
+});
