@@ -1,0 +1,311 @@
+// Sync use cases: outreach events (reply, activity) and retries write their state change and their
+// outbox job in one transaction; previews run the policy without sending anything; the event log.
+import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { viewerOf } from '../context.js';
+import type { DbOrTx } from '../db/client.js';
+import {
+  activitiesTable,
+  campaignContactsTable,
+  campaignsTable,
+  processedEventsTable,
+  syncEventsTable,
+} from '../db/schema.js';
+import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
+import { ACTIVITY_TYPES, type ContactStage, OUTREACH_CHANNELS } from '../domain/types.js';
+import { issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
+import { loadSyncContexts } from '../sync/context.js';
+import type { SyncJobEvent } from '../sync/jobs.js';
+import { enqueueSyncJobs } from '../sync/outbox.js';
+import { uuidsOnly } from './identity.js';
+
+const STAGE_ORDER: Record<ContactStage, number> = { ADDED: 0, REPLIED: 1, INTERESTED: 2 };
+
+async function lockCampaignContact(tx: DbOrTx, teamId: string, id: string) {
+  if (uuidsOnly([id]).length === 0) throw new NotFoundError('No such contact in this campaign.');
+  const [row] = await tx
+    .select()
+    .from(campaignContactsTable)
+    .where(and(eq(campaignContactsTable.id, id), eq(campaignContactsTable.teamId, teamId)))
+    .for('update');
+  if (!row) throw new NotFoundError('No such contact in this campaign.');
+  return row;
+}
+
+/** Records an event id once per team; false when it was seen before (the event is acknowledged only). */
+async function firstSighting(
+  tx: DbOrTx,
+  teamId: string,
+  eventId: string | null | undefined,
+): Promise<boolean> {
+  if (!eventId) return true;
+  const inserted = await tx
+    .insert(processedEventsTable)
+    .values({ teamId, eventId })
+    .onConflictDoNothing()
+    .returning({ eventId: processedEventsTable.eventId });
+  return inserted.length > 0;
+}
+
+/**
+ * Enqueues jobs and, where the policy would push now, shows PENDING at once (the worker settles the
+ * final status). Runs inside the caller's transaction.
+ */
+export async function enqueueAndMarkPending(
+  tx: DbOrTx,
+  teamId: string,
+  jobs: readonly { campaignContactId: string; event: SyncJobEvent }[],
+): Promise<void> {
+  if (jobs.length === 0) return;
+  await enqueueSyncJobs(
+    tx,
+    jobs.map((j) => ({ teamId, ...j })),
+  );
+  const contexts = await loadSyncContexts(
+    tx,
+    teamId,
+    jobs.map((j) => j.campaignContactId),
+  );
+  const pending: string[] = [];
+  for (const ctx of contexts.values()) {
+    const { campaignContact: cc } = ctx;
+    if (cc.syncStatus === 'SYNCED' || cc.syncStatus === 'PENDING') continue;
+    const decision = decideSync({
+      effective: ctx.effective,
+      mappings: ctx.mappings,
+      contact: ctx.contactData,
+      stage: cc.stage,
+      link: { candidateId: cc.pinpointCandidateId, applicationId: cc.pinpointApplicationId },
+      event: { kind: 'RETRY' },
+    });
+    if (decision.actions.some((a) => a.type === 'PUSH_APPLICATION')) pending.push(cc.id);
+  }
+  if (pending.length > 0) {
+    await tx
+      .update(campaignContactsTable)
+      .set({ syncStatus: 'PENDING', lastSyncError: null })
+      .where(inArray(campaignContactsTable.id, pending));
+  }
+}
+
+const replyInput = z.object({
+  campaignContactId: z.string(),
+  interested: z.boolean().nullish(),
+  eventId: z.string().trim().min(1).max(200).nullish(),
+});
+
+/** The contact replied (and maybe is interested): stage advances (never back), notes and push follow. */
+export async function recordReply(
+  ctx: Context,
+  input: { campaignContactId: string; interested?: boolean | null; eventId?: string | null },
+): Promise<string> {
+  const viewer = viewerOf(ctx);
+  const parsed = replyInput.safeParse(input);
+  if (!parsed.success) throw new ValidationError('Check the reply', issuesToFieldErrors(parsed.error.issues));
+  const { campaignContactId, interested, eventId } = parsed.data;
+  return ctx.db.transaction(async (tx) => {
+    const cc = await lockCampaignContact(tx, viewer.teamId, campaignContactId);
+    if (!(await firstSighting(tx, viewer.teamId, eventId))) return cc.id;
+    const target: ContactStage = interested ? 'INTERESTED' : 'REPLIED';
+    const stage = STAGE_ORDER[target] > STAGE_ORDER[cc.stage] ? target : cc.stage;
+    if (stage !== cc.stage) {
+      await tx.update(campaignContactsTable).set({ stage }).where(eq(campaignContactsTable.id, cc.id));
+    }
+    const [campaign] = await tx
+      .select({ channel: campaignsTable.channel })
+      .from(campaignsTable)
+      .where(eq(campaignsTable.id, cc.campaignId));
+    const now = new Date();
+    const activities = await tx
+      .insert(activitiesTable)
+      .values([
+        {
+          teamId: viewer.teamId,
+          campaignContactId: cc.id,
+          type: 'REPLY_RECEIVED' as const,
+          channel: campaign?.channel ?? null,
+          occurredAt: now,
+          actorUserId: viewer.userId,
+        },
+        ...(interested
+          ? [
+              {
+                teamId: viewer.teamId,
+                campaignContactId: cc.id,
+                type: 'MARKED_INTERESTED' as const,
+                channel: campaign?.channel ?? null,
+                occurredAt: new Date(now.getTime() + 1),
+                actorUserId: viewer.userId,
+              },
+            ]
+          : []),
+      ])
+      .returning({ id: activitiesTable.id });
+    await enqueueAndMarkPending(tx, viewer.teamId, [
+      {
+        campaignContactId: cc.id,
+        event: { kind: 'REPLIED', interested: Boolean(interested), activityIds: activities.map((a) => a.id) },
+      },
+    ]);
+    return cc.id;
+  });
+}
+
+const activityInput = z.object({
+  type: z.enum(ACTIVITY_TYPES),
+  channel: z.enum(OUTREACH_CHANNELS).nullish(),
+  occurredAt: z
+    .date()
+    .refine(
+      (d) => d.getTime() <= Date.now() + 24 * 3600_000,
+      'occurredAt cannot be more than a day in the future',
+    ),
+  subject: z.string().trim().max(500, 'At most 500 characters').nullish(),
+  body: z.string().max(20_000, 'At most 20,000 characters').nullish(),
+  eventId: z.string().trim().min(1, 'eventId cannot be empty').max(200, 'At most 200 characters').nullish(),
+});
+
+/** An outreach activity (message sent, call logged…): recorded once per eventId, may become a note. */
+export async function recordActivity(
+  ctx: Context,
+  campaignContactId: string,
+  input: {
+    type: string;
+    channel?: string | null;
+    occurredAt: Date;
+    subject?: string | null;
+    body?: string | null;
+    eventId?: string | null;
+  },
+): Promise<string> {
+  const viewer = viewerOf(ctx);
+  const parsed = activityInput.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError('Check the activity', issuesToFieldErrors(parsed.error.issues, ['input']));
+  }
+  const a = parsed.data;
+  return ctx.db.transaction(async (tx) => {
+    const cc = await lockCampaignContact(tx, viewer.teamId, campaignContactId);
+    if (!(await firstSighting(tx, viewer.teamId, a.eventId))) return cc.id;
+    const [activity] = await tx
+      .insert(activitiesTable)
+      .values({
+        teamId: viewer.teamId,
+        campaignContactId: cc.id,
+        type: a.type,
+        channel: a.channel ?? null,
+        occurredAt: a.occurredAt,
+        subject: a.subject || null,
+        body: a.body || null,
+        actorUserId: viewer.userId,
+      })
+      .returning({ id: activitiesTable.id });
+    await enqueueAndMarkPending(tx, viewer.teamId, [
+      { campaignContactId: cc.id, event: { kind: 'ACTIVITY', activityId: activity!.id } },
+    ]);
+    return cc.id;
+  });
+}
+
+/** Evaluates the contact again now (after fixing a blocked or failed push, or a dead job). */
+export async function retrySync(ctx: Context, campaignContactId: string): Promise<string> {
+  const viewer = viewerOf(ctx);
+  return ctx.db.transaction(async (tx) => {
+    const cc = await lockCampaignContact(tx, viewer.teamId, campaignContactId);
+    if (cc.syncStatus === 'FAILED' || cc.syncStatus === 'BLOCKED') {
+      await tx
+        .update(campaignContactsTable)
+        .set({ syncStatus: 'NOT_SYNCED' })
+        .where(eq(campaignContactsTable.id, cc.id));
+    }
+    await enqueueAndMarkPending(tx, viewer.teamId, [{ campaignContactId: cc.id, event: { kind: 'RETRY' } }]);
+    return cc.id;
+  });
+}
+
+/** A dry run: what the policy would do for this contact now, and why. Sends nothing. */
+export async function syncPreview(
+  ctx: Context,
+  campaignContactId: string,
+): Promise<{ action: string; reason: string }[] | null> {
+  const viewer = viewerOf(ctx);
+  const contexts = await loadSyncContexts(ctx.db, viewer.teamId, uuidsOnly([campaignContactId]));
+  const sc = contexts.get(campaignContactId);
+  if (!sc) return null;
+  const cc = sc.campaignContact;
+  const decision = decideSync({
+    effective: sc.effective,
+    mappings: sc.mappings,
+    contact: sc.contactData,
+    stage: cc.stage,
+    link: { candidateId: cc.pinpointCandidateId, applicationId: cc.pinpointApplicationId },
+    event: { kind: 'RETRY' },
+  });
+  return toPlanSteps(decision);
+}
+
+export type SyncEventRow = typeof syncEventsTable.$inferSelect;
+
+export function encodeEventCursor(row: Pick<SyncEventRow, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeEventCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || uuidsOnly([id]).length === 0) return null;
+  return { createdAt, id };
+}
+
+/** Newest first, keyset-paginated, scoped to the team; optionally one campaign and/or one status. */
+export async function listSyncEvents(
+  ctx: Context,
+  args: {
+    first: number;
+    after: string | null;
+    campaignId: string | null;
+    status: SyncEventRow['status'] | null;
+  },
+): Promise<{ rows: SyncEventRow[]; hasNextPage: boolean }> {
+  const viewer = viewerOf(ctx);
+  const conditions: SQL[] = [eq(syncEventsTable.teamId, viewer.teamId)];
+  if (args.campaignId !== null) {
+    if (uuidsOnly([args.campaignId]).length === 0) return { rows: [], hasNextPage: false };
+    conditions.push(eq(syncEventsTable.campaignId, args.campaignId));
+  }
+  if (args.status) conditions.push(eq(syncEventsTable.status, args.status));
+  if (args.after) {
+    const cursor = decodeEventCursor(args.after);
+    if (!cursor)
+      throw new ValidationError('Invalid cursor', [
+        { path: ['after'], message: 'Not a cursor of this list' },
+      ]);
+    conditions.push(
+      or(
+        lt(syncEventsTable.createdAt, cursor.createdAt),
+        and(eq(syncEventsTable.createdAt, cursor.createdAt), lt(syncEventsTable.id, cursor.id)),
+      )!,
+    );
+  }
+  const rows = await ctx.db
+    .select()
+    .from(syncEventsTable)
+    .where(and(...conditions))
+    .orderBy(desc(syncEventsTable.createdAt), desc(syncEventsTable.id))
+    .limit(args.first + 1);
+  return { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first };
+}
+
+export async function loadSyncEvents(
+  db: DbOrTx,
+  teamId: string,
+  ids: readonly string[],
+): Promise<SyncEventRow[]> {
+  const valid = uuidsOnly(ids);
+  if (valid.length === 0) return [];
+  return db
+    .select()
+    .from(syncEventsTable)
+    .where(and(eq(syncEventsTable.teamId, teamId), inArray(syncEventsTable.id, valid)));
+}
