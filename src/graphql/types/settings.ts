@@ -258,9 +258,12 @@ builder.mutationFields((t) => ({
   updateTeamSettings: t.field({
     type: TeamSettingsRef,
     description:
-      'Changes the team settings you send and keeps the others. Answers the whole settings, or a ValidationError naming each bad field (nothing changed). Admins only (members: FORBIDDEN).',
+      'Changes the team settings you send and keeps the others. Answers the whole settings, or a ValidationError naming each bad field (nothing changed). Custom field keys are checked against Pinpoint; if it does not answer, the call fails with code `PINPOINT_UNAVAILABLE` (retry). Admins only (members: FORBIDDEN).',
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: {
+      types: [ValidationError],
+      union: { description: 'The updated team settings, or why nothing was changed.' },
+    },
     args: {
       input: t.arg({ type: TeamSettingsInput, required: true, description: 'The settings to change.' }),
     },
@@ -271,7 +274,10 @@ builder.mutationFields((t) => ({
     description:
       'Sets or clears (null) your personal defaults; fields left out keep their value. Any team member; while the team is locked, members get SettingsLockedError (admins may still change theirs).',
     authScopes: { authenticated: true },
-    errors: { types: [ValidationError, SettingsLockedError] },
+    errors: {
+      types: [ValidationError, SettingsLockedError],
+      union: { description: 'Your updated personal defaults, or why nothing was changed.' },
+    },
     args: {
       input: t.arg({ type: UserSettingsInput, required: true, description: 'The defaults to set or clear.' }),
     },
@@ -280,9 +286,12 @@ builder.mutationFields((t) => ({
   setFieldMappings: t.field({
     type: TeamSettingsRef,
     description:
-      'Replaces the whole field mapping with the list sent; EMAIL must stay mapped to `email`. Answers the team settings, or a ValidationError naming each bad entry (nothing changed). Admins only (members: FORBIDDEN).',
+      'Replaces the whole field mapping with the list sent; EMAIL must stay mapped to `email`. Answers the team settings, or a ValidationError naming each bad entry (nothing changed). Custom fields are checked against Pinpoint; if it does not answer, the call fails with code `PINPOINT_UNAVAILABLE` (retry). Admins only (members: FORBIDDEN).',
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: {
+      types: [ValidationError],
+      union: { description: 'The team settings with the new mapping, or why nothing was changed.' },
+    },
     args: {
       input: t.arg({
         type: [FieldMappingInput],
@@ -297,7 +306,13 @@ builder.mutationFields((t) => ({
     description:
       'Returns the field mapping to the default (first/last name, email, phone, LinkedIn URL). Answers the team settings. Admins only (members: FORBIDDEN).',
     authScopes: { admin: true },
-    errors: { types: [ValidationError] },
+    errors: {
+      types: [ValidationError],
+      union: {
+        description:
+          'The team settings with the default mapping. ValidationError is reserved; reset does not return it today.',
+      },
+    },
     resolve: (_root, _args, ctx) => resetFieldMappings(ctx),
   }),
 }));
