@@ -261,7 +261,10 @@ builder.mutationFields((t) => ({
     description:
       'Re-verifies the stored key now. A refused key turns the status to ERROR (syncing pauses); an outage only sets `statusReason`. Admins only.',
     authScopes: { admin: true },
-    errors: { types: [IntegrationNotConnectedError] },
+    errors: {
+      types: [IntegrationNotConnectedError],
+      union: { description: 'The integration after the check, or IntegrationNotConnectedError.' },
+    },
     args: providerArg,
     resolve: (_root, args, ctx) => checkIntegration(ctx, args.provider),
   }),
@@ -270,7 +273,10 @@ builder.mutationFields((t) => ({
     description:
       'Forgets the stored key and stops syncing; queued work waits until Pinpoint is activated again. Admins only.',
     authScopes: { admin: true },
-    errors: { types: [IntegrationNotConnectedError] },
+    errors: {
+      types: [IntegrationNotConnectedError],
+      union: { description: 'The NOT_CONNECTED integration, or IntegrationNotConnectedError.' },
+    },
     args: providerArg,
     resolve: (_root, args, ctx) => deactivateIntegration(ctx, args.provider),
   }),
