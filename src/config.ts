@@ -55,6 +55,16 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
+  WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
+  WORKER_POLL_INTERVAL_MS: int(1_000, 10, 60_000),
+  WORKER_SHUTDOWN_GRACE_MS: int(5_000, 0, 120_000),
+  SYNC_MAX_ATTEMPTS: int(8, 1, 100),
+  SYNC_BACKOFF_BASE_MS: int(1_000, 1, 3_600_000),
+  SYNC_BACKOFF_CAP_MS: int(300_000, 1, 86_400_000),
+  PINPOINT_MAX_CONCURRENCY: int(4, 1, 256),
+  PINPOINT_REQUESTS_PER_SECOND: int(20, 1, 10_000),
+  BREAKER_THRESHOLD: int(5, 1, 1_000),
+  BREAKER_COOLDOWN_MS: int(30_000, 10, 3_600_000),
 });
 
 export type DatabaseTarget =
@@ -88,6 +98,28 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
+  readonly sync: SyncSettings;
+}
+
+/** Outbox worker settings (see src/sync/worker.ts); every duration in milliseconds. */
+export interface SyncSettings {
+  /** How long a claimed job is reserved; a heartbeat extends it while the job runs. */
+  readonly leaseMs: number;
+  /** How often an idle worker looks for due jobs when no notification wakes it. */
+  readonly pollIntervalMs: number;
+  /** On shutdown, how long in-flight jobs may finish before they are aborted and returned. */
+  readonly shutdownGraceMs: number;
+  /** Executions per job before it is given up (DEAD). */
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  /** Jobs of one integration running at once, across every instance. */
+  readonly perIntegrationConcurrency: number;
+  /** Requests per second to Pinpoint for one integration, across every instance. */
+  readonly requestsPerSecond: number;
+  /** Consecutive transient failures (5xx, timeouts) that open an integration's breaker. */
+  readonly breakerThreshold: number;
+  readonly breakerCooldownMs: number;
 }
 
 export class ConfigError extends Error {
@@ -143,5 +175,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    sync: Object.freeze({
+      leaseMs: e.WORKER_LEASE_MS,
+      pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      maxAttempts: e.SYNC_MAX_ATTEMPTS,
+      backoffBaseMs: e.SYNC_BACKOFF_BASE_MS,
+      backoffCapMs: Math.max(e.SYNC_BACKOFF_CAP_MS, e.SYNC_BACKOFF_BASE_MS),
+      perIntegrationConcurrency: e.PINPOINT_MAX_CONCURRENCY,
+      requestsPerSecond: e.PINPOINT_REQUESTS_PER_SECOND,
+      breakerThreshold: e.BREAKER_THRESHOLD,
+      breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
+    }),
   });
 }

@@ -1,0 +1,97 @@
+// Per-integration request rate and circuit breaker, kept on the integration row so that every worker
+// of every instance shares them: the database is the only coordinator.
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.js';
+import type { RequestGate } from './executor-types.js';
+
+/** Rows of a raw `execute`: PGlite answers `{ rows }`, postgres.js an array. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * A gate spacing requests to one integration `1 / requestsPerSecond` apart, across instances: each
+ * call atomically reserves the next free slot on the integration row (one short UPDATE, no
+ * transaction left open) and sleeps until that slot. Times are the database's, so instance clocks
+ * need not agree. An integration without a row is not limited (there is nothing to call anyway).
+ */
+export function createRequestGate(db: Db, options: { requestsPerSecond: number }): RequestGate {
+  if (!(options.requestsPerSecond > 0)) throw new RangeError('requestsPerSecond must be positive');
+  const spacingSeconds = 1 / options.requestsPerSecond;
+  return async (integrationId, signal) => {
+    if (signal?.aborted) throw signal.reason;
+    const spacing = sql`make_interval(secs => ${spacingSeconds}::float8)`;
+    const result = await db.execute(sql`
+      update integrations
+         set next_request_at = greatest(coalesce(next_request_at, now()), now()) + ${spacing}
+       where id = ${integrationId}
+      returning (extract(epoch from (next_request_at - ${spacing} - now())) * 1000)::float8 as wait_ms`);
+    const [row] = rowsOf<{ wait_ms: number | string }>(result);
+    if (!row) return;
+    await sleep(Math.ceil(Number(row.wait_ms)), signal);
+  };
+}
+
+export interface BreakerSettings {
+  readonly breakerThreshold: number;
+  readonly breakerCooldownMs: number;
+}
+
+/**
+ * SQL (a data-modifying statement, usable as a CTE) that counts one transient failure against the
+ * team's integration and opens its breaker for the cooldown once the threshold is reached. While
+ * open, the claim skips the team; after the cooldown the next failure re-opens it at once (the
+ * count stays at the threshold) and a success closes it.
+ */
+export function breakerFailureSql(teamIdSql: SQL, settings: BreakerSettings): SQL {
+  return sql`
+    update integrations
+       set breaker_failures = breaker_failures + 1,
+           breaker_open_until = case
+             when breaker_failures + 1 >= ${settings.breakerThreshold}::int
+               then now() + make_interval(secs => ${settings.breakerCooldownMs / 1000}::float8)
+             else breaker_open_until end,
+           updated_at = now()
+     where team_id = ${teamIdSql} and provider = 'PINPOINT'`;
+}
+
+/** SQL closing the team's breaker after an answer from Pinpoint; writes nothing when already closed. */
+export function breakerResetSql(teamIdSql: SQL): SQL {
+  return sql`
+    update integrations
+       set breaker_failures = 0, breaker_open_until = null, updated_at = now()
+     where team_id = ${teamIdSql} and provider = 'PINPOINT'
+       and (breaker_failures > 0 or breaker_open_until is not null)`;
+}
+
+/** Reads the breaker of a team's integration (for tests and diagnostics). */
+export async function readBreaker(
+  db: DbOrTx,
+  teamId: string,
+): Promise<{ failures: number; openForMs: number } | null> {
+  const result = await db.execute(sql`
+    select breaker_failures as failures,
+           greatest(0, extract(epoch from (coalesce(breaker_open_until, now()) - now())) * 1000)::float8
+             as open_for_ms
+      from integrations where team_id = ${teamId} and provider = 'PINPOINT'`);
+  const [row] = rowsOf<{ failures: number; open_for_ms: number | string }>(result);
+  return row ? { failures: Number(row.failures), openForMs: Number(row.open_for_ms) } : null;
+}
