@@ -115,6 +115,8 @@ export async function startHttpApp(options: {
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: config.graphql.includeStacktrace,
     allowBatchedHttpRequests: false,
+    // server.ts owns SIGTERM/SIGINT; Apollo's own handlers would race it and stall the drain.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
     formatError: (formatted, error) =>
       formatError(formatted, error, logger, requestScope.getStore()?.requestId),
