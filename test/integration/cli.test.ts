@@ -152,7 +152,7 @@ describe('the provisioning CLI', () => {
     ],
     ['an unknown command', ['create-teams', '--name', 'X'], /Unknown command "create-teams"[\s\S]*Usage:/],
     [
-      'a token that is already revoked',
+      'a token that matches no active token',
       ['revoke-token', '--token', 'ppb_never-issued'],
       /No active token matches/,
     ],
