@@ -3,9 +3,14 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './errors.js';
 import './scalars.js';
+import './types/campaign.js';
+import './types/campaign-contact.js';
+import './types/contact.js';
+import './types/effective-sync.js';
 import './types/enums.js';
 import './types/integration.js';
 import './types/settings.js';
+import './types/sync-enums.js';
 import './types/viewer.js';
 
 builder.queryType({ description: 'Everything a client can read. Every field requires a bearer token.' });
