@@ -11,13 +11,18 @@ import { createLogger, type Logger } from './logger.js';
 import { createPinpointClient } from './pinpoint/client.js';
 import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
 import type { Services } from './services.js';
+import type { JobExecutor } from './sync/executor-types.js';
 import { createEventBus } from './sync/notify.js';
+import { createRequestGate } from './sync/rate-limit.js';
+import { startWorkers, type Workers } from './sync/worker.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly services: Services;
   readonly http: HttpApp;
+  /** The outbox workers running in this process, when asked for. */
+  readonly workers: Workers | null;
   /** Graceful stop: stop accepting, finish in-flight work, close sockets (the database stays open). */
   stop(): Promise<void>;
 }
@@ -28,15 +33,37 @@ export async function startServer(deps: {
   logger: Logger;
   port?: number;
   host?: string;
+  /** Runs outbox workers in this process (tests leave it out and start workers themselves). */
+  workers?: {
+    executor: JobExecutor | ((services: Services) => JobExecutor);
+    /** Defaults to WORKER_CONCURRENCY. */
+    concurrency?: number;
+  };
 }): Promise<RunningServer> {
   const services = createServices(deps);
   const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host });
+  const workers = deps.workers
+    ? startWorkers({
+        database: deps.database,
+        executor:
+          typeof deps.workers.executor === 'function'
+            ? deps.workers.executor(services)
+            : deps.workers.executor,
+        logger: deps.logger,
+        concurrency: deps.workers.concurrency ?? deps.config.workerConcurrency,
+        settings: deps.config.sync,
+        events: services.events,
+      })
+    : null;
   return {
     url: http.url,
     port: http.port,
     services,
     http,
+    workers,
     async stop() {
+      // Workers first: they hand unfinished jobs back while the database is certainly open.
+      await workers?.stop();
       await http.stop();
       await services.events.close();
     },
@@ -100,11 +127,28 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.database);
   await migrateDatabase(database);
   const seeded = config.seedDemoTeam ? await seedDemoTeam(database) : null;
-  const server = await startServer({ config, database, logger });
+  // Loaded only when workers run here, so tests importing startServer never load the executor.
+  const executor = config.workerConcurrency > 0 ? (await import('./sync/executor.js')).createExecutor : null;
+  const server = await startServer({
+    config,
+    database,
+    logger,
+    ...(executor
+      ? {
+          workers: {
+            executor: (services: Services) =>
+              executor(services, {
+                gate: createRequestGate(database.db, { requestsPerSecond: config.sync.requestsPerSecond }),
+              }),
+          },
+        }
+      : {}),
+  });
   logger.info(
     {
       url: `${server.url}/graphql`,
       database: config.database.kind,
+      workers: config.workerConcurrency,
       startupMs: Math.round(performance.now() - startedAt),
     },
     'server ready',

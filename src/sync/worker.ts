@@ -299,7 +299,10 @@ export function startWorkers(options: StartWorkersOptions): Workers {
           outcome.error,
         );
         if (result === 'lost') return lost();
-        jobLog.warn({ error: outcome.error, result }, 'Pinpoint refused the key; team jobs paused');
+        jobLog.warn(
+          { error: outcome.error, result },
+          'sync job paused until the integration is activated again',
+        );
         return;
       }
     }

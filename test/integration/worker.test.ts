@@ -7,6 +7,7 @@ import { markIntegrationAuthFailed } from '../../src/app/integrations.js';
 import type { SyncSettings } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { integrationsTable, syncJobsTable } from '../../src/db/schema.js';
+import { startServer } from '../../src/server.js';
 import type { JobExecutor } from '../../src/sync/executor-types.js';
 import { createEventBus, type EventBus } from '../../src/sync/notify.js';
 import { readBreaker } from '../../src/sync/rate-limit.js';
@@ -23,7 +24,7 @@ import {
   type SyncTeam,
   waitFor,
 } from '../helpers/outbox.js';
-import { openTestDatabase, usingPostgres } from '../helpers/server.js';
+import { openTestDatabase, testConfig, usingPostgres } from '../helpers/server.js';
 
 let database: Database;
 let events: EventBus;
@@ -314,6 +315,24 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     await enqueue(database.db, team.teamId, team.campaignContactIds);
     await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'the job DONE');
     expect(executor.executions[0]!.startedAt - enqueuedAt).toBeLessThan(1_000);
+  });
+
+  // PGlite only: startServer's workers serve every team, and a shared PostgreSQL holds other files' jobs.
+  it.runIf(!usingPostgres)('startServer runs workers when asked and stops them with the server', async () => {
+    const team = await createSyncTeam(database.db, { contacts: 2 });
+    const executor = new RecordingExecutor();
+    const config = testConfig({ WORKER_POLL_INTERVAL_MS: '50', SEED_DEMO_TEAM: 'false' });
+    const server = await startServer({ config, database, logger: quietLogger, workers: { executor } });
+    try {
+      expect(server.workers).not.toBeNull();
+      await enqueue(database.db, team.teamId, team.campaignContactIds);
+      await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'every job DONE');
+    } finally {
+      await server.stop();
+    }
+    await enqueue(database.db, team.teamId, [team.campaignContactIds[0]!]);
+    await delay(200);
+    expect((await jobsOf(database.db, team.teamId)).filter((j) => j.status === 'QUEUED')).toHaveLength(1);
   });
 
   it.runIf(usingPostgres)(
