@@ -39,7 +39,7 @@ export const SET_OVERRIDE = `mutation($id: ID!, $input: SyncOverrideInput!) {
 }`;
 
 export const CLEAR_OVERRIDE = `mutation($id: ID!) {
-  clearSyncOverride(campaignContactId: $id) { __typename ... on CampaignContact { ${CAMPAIGN_CONTACT_FIELDS} } ${ERROR_FIELDS} }
+  clearSyncOverride(campaignContactId: $id) { __typename ... on CampaignContact { ${CAMPAIGN_CONTACT_FIELDS} } ... on Error { message } }
 }`;
 
 // biome-ignore lint/suspicious/noExplicitAny: test results are read loosely
