@@ -55,7 +55,9 @@ export const builder = new SchemaBuilder<PothosTypes>({
     nodesQueryOptions: false,
     nodeTypeOptions: { description: 'An object with a global id that `node(id)` can refetch.' },
     pageInfoTypeOptions: { description: 'Where a page of a Relay connection sits in the whole list.' },
-    hasNextPageFieldOptions: { description: 'True when more items follow this page (fetch them with `after`).' },
+    hasNextPageFieldOptions: {
+      description: 'True when more items follow this page (fetch them with `after`).',
+    },
     hasPreviousPageFieldOptions: {
       description: 'True when items precede this page (fetch them with `before`).',
     },
