@@ -14,6 +14,12 @@ const USAGE = `Usage:
 
 class UsageError extends Error {}
 
+/** Names a use case's input field as the flag the operator typed. */
+function flagFor(field: string): string {
+  const flags: Record<string, string> = { adminEmail: '--admin-email', teamId: '--team' };
+  return flags[field] ?? `--${field}`;
+}
+
 function required(values: Record<string, string | undefined>, name: string): string {
   const value = values[name];
   if (!value) throw new UsageError(`Missing --${name}`);
@@ -75,7 +81,7 @@ try {
   let message: string;
   if (error instanceof UsageError) message = `${error.message}\n${USAGE}`;
   else if (error instanceof ValidationError)
-    message = `${error.message}: ${error.fieldErrors.map((f) => `${f.path.join('.')} ${f.message}`).join('; ')}`;
+    message = `${error.message}: ${error.fieldErrors.map((f) => `${flagFor(f.path.join('.'))} ${f.message}`).join('; ')}`;
   else if (error instanceof NotFoundError || error instanceof ConfigError) message = error.message;
   else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     message = `${error.message}\n${USAGE}`;

@@ -123,7 +123,11 @@ describe('the provisioning CLI', () => {
 
   it.each([
     ['a missing flag', ['create-team', '--admin-email', 'a@b.co'], /Missing --name/],
-    ['a bad email', ['create-team', '--name', 'X', '--admin-email', 'not-an-email'], /valid email/],
+    [
+      'a bad email',
+      ['create-team', '--name', 'X', '--admin-email', 'not-an-email'],
+      /--admin-email Enter a valid email address/,
+    ],
     [
       'a bad role',
       [
