@@ -90,11 +90,28 @@ async function contactOf(loaders: Loaders, row: CampaignContactRow): Promise<Con
   return contact;
 }
 
+// Resolved once per row and loader set: `effectiveSync` and `missingMandatoryFields` share it.
+const resolved = new WeakMap<Loaders, WeakMap<CampaignContactRow, Promise<EffectiveSync>>>();
+
 /** Person override > campaign > owner's personal defaults > team defaults, with the lock applied. */
-export async function campaignContactEffectiveSync(
+export function campaignContactEffectiveSync(
   loaders: Loaders,
   row: CampaignContactRow,
 ): Promise<EffectiveSync> {
+  let byRow = resolved.get(loaders);
+  if (!byRow) {
+    byRow = new WeakMap();
+    resolved.set(loaders, byRow);
+  }
+  let effective = byRow.get(row);
+  if (!effective) {
+    effective = resolveForRow(loaders, row);
+    byRow.set(row, effective);
+  }
+  return effective;
+}
+
+async function resolveForRow(loaders: Loaders, row: CampaignContactRow): Promise<EffectiveSync> {
   const campaign = await campaignOf(loaders, row);
   const [team, owner] = await Promise.all([loaders.teamSettings(), ownerOf(loaders, campaign.ownerId)]);
   return resolveEffectiveSync({

@@ -158,8 +158,20 @@ export function assertMayChangeOptions(
 
 // ── Reading ────────────────────────────────────────────────────────────────────────────────────────
 
+// Parsed once per loaded row (rows are per request and never mutated), not once per field resolved.
+const parsedSync = new WeakMap<CampaignRow, CampaignSyncInput>();
+
 /** The campaign as the settings resolution sees it. */
 export function campaignSyncOf(row: CampaignRow): CampaignSyncInput {
+  let parsed = parsedSync.get(row);
+  if (!parsed) {
+    parsed = parseCampaignSync(row);
+    parsedSync.set(row, parsed);
+  }
+  return parsed;
+}
+
+function parseCampaignSync(row: CampaignRow): CampaignSyncInput {
   return {
     syncAs: row.syncAs,
     options: storedOptions(row.options),
