@@ -2,6 +2,7 @@
 // id) and logged in full; request errors keep their own status and code; bodies are always JSON.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, TestServer } from '../helpers/server.js';
+import { connectWs, executeWs } from '../helpers/ws.js';
 
 /** SQL matching this pattern fails with SECRET_DETAIL before it reaches the database. */
 let failing: RegExp | null = null;
@@ -78,6 +79,24 @@ describe('unexpected errors', () => {
     expect(error.message).toContain(requestId);
     expectNoLeak(res.text);
     expect(t.logs.some((line) => line.includes(requestId) && line.includes(SECRET_DETAIL))).toBe(true);
+  });
+  it('are masked the same way over WebSocket', async () => {
+    const team = await t.createTeam();
+    const outcome = await connectWs(t.wsUrl, { authorization: `Bearer ${team.adminToken}` });
+    if (outcome.kind !== 'acknowledged') throw new Error(`closed with ${outcome.code}`);
+    try {
+      const result = await failingQueries(/^select .* from "teams" where "teams"\."id" = /i, () =>
+        executeWs(outcome.client, '{ viewer { team { name } } }'),
+      );
+      const [error] = result.errors ?? [];
+      expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const requestId = String(error?.extensions?.requestId);
+      expect(error?.message).toBe(`Internal server error. Quote request id ${requestId} when reporting it.`);
+      expectNoLeak(JSON.stringify(result));
+      expect(t.logs.some((line) => line.includes(requestId) && line.includes(SECRET_DETAIL))).toBe(true);
+    } finally {
+      await outcome.client.dispose();
+    }
   });
 });
 
