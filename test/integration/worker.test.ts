@@ -252,10 +252,10 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const team = await createSyncTeam(database.db, { contacts: 1 });
     const [id] = await enqueue(database.db, team.teamId, team.campaignContactIds);
     const executor = new RecordingExecutor(async () => {
-      await delay(700);
+      await delay(1_500);
       return { kind: 'done' };
     });
-    const settings = { leaseMs: 200 };
+    const settings = { leaseMs: 500 };
     workers(team, executor, { settings });
     workers(team, executor, { settings });
     await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'the job DONE');
