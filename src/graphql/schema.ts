@@ -10,6 +10,7 @@ import './types/effective-sync.js';
 import './types/enums.js';
 import './types/integration.js';
 import './types/settings.js';
+import './types/sync.js';
 import './types/sync-enums.js';
 import './types/viewer.js';
 

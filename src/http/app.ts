@@ -57,6 +57,9 @@ export async function startHttpApp(options: {
   const armor = new ApolloArmor({
     maxTokens: { enabled: false }, // turns syntax errors into 500s; Apollo's parseOptions.maxTokens instead
     maxDepth: { n: config.graphql.maxDepth },
+    // Armor's cost grows with depth alone (page sizes are ignored), so the app's own 20 × 20 page
+    // scores ~110k. Depth, aliases, tokens and the 100-item cap on every page bound the work instead.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !config.graphql.introspection },
   });
   const protection = armor.protect();

@@ -8,6 +8,9 @@ import { type Config, databaseTargetFromUrl, loadConfig } from '../../src/config
 import { type Database, type OpenOptions, openDatabase } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import type { Services } from '../../src/services.js';
+import { createExecutor } from '../../src/sync/executor.js';
+import { createRequestGate } from '../../src/sync/rate-limit.js';
 import { TEMPLATE_PATH } from './paths.js';
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -49,7 +52,13 @@ export class TestServer {
   ) {}
 
   static async start(
-    options: { env?: Record<string, string>; database?: Database; logs?: string[] } = {},
+    options: {
+      env?: Record<string, string>;
+      database?: Database;
+      logs?: string[];
+      /** Runs the real outbox workers and executor in this server (concurrency = WORKER_CONCURRENCY). */
+      workers?: boolean;
+    } = {},
   ): Promise<TestServer> {
     const config = testConfig(options.env);
     const database = options.database ?? (await openTestDatabase());
@@ -61,7 +70,21 @@ export class TestServer {
       },
     });
     const logger = createLogger(config.logLevel, sink);
-    const server = await startServer({ config, database, logger });
+    const server = await startServer({
+      config,
+      database,
+      logger,
+      ...(options.workers
+        ? {
+            workers: {
+              executor: (services: Services) =>
+                createExecutor(services, {
+                  gate: createRequestGate(database.db, { requestsPerSecond: config.sync.requestsPerSecond }),
+                }),
+            },
+          }
+        : {}),
+    });
     const ts = new TestServer(server, database, config, !options.database);
     (ts as { logs: string[] }).logs = logs;
     return ts;

@@ -1,0 +1,256 @@
+// The sync engine's surface: outreach events (reply, activity), retry, the dry-run preview, and the
+// sync event log as a list and as a live stream.
+import {
+  encodeEventCursor,
+  listSyncEvents,
+  loadSyncEvents,
+  recordActivity,
+  recordReply,
+  retrySync,
+  type SyncEventRow,
+  syncPreview,
+} from '../../app/sync.js';
+import { freshRequestCache, viewerOf } from '../../context.js';
+import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
+import { CHANNELS } from '../../sync/notify.js';
+import { builder } from '../builder.js';
+import { CampaignContactRef } from './campaign-contact.js';
+import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
+import { SyncStatusEnum } from './sync-enums.js';
+
+export const SyncEventRef = builder.loadableNode('SyncEvent', {
+  description:
+    'One decision or outcome of the sync engine for one contact in one campaign: created, linked, updated, noted, note held, blocked, skipped, failed, retrying, dead or paused — with the reason in words.',
+  id: { resolve: (row: SyncEventRow) => row.id },
+  sort: (row) => row.id,
+  load: (ids: string[], ctx) =>
+    ctx.viewer ? loadSyncEvents(ctx.db, ctx.viewer.teamId, ids) : Promise.resolve([]),
+  fields: (t) => ({
+    kind: t.exposeString('kind', {
+      description:
+        '`CREATED`, `LINKED`, `UPDATED`, `NOTED`, `NOTE_HELD`, `BLOCKED`, `SKIPPED`, `FAILED`, `RETRYING`, `DEAD` or `PAUSED`.',
+    }),
+    message: t.exposeString('message', { description: 'What happened and why, to show a recruiter.' }),
+    status: t.field({
+      type: SyncStatusEnum,
+      nullable: true,
+      description: 'The contact’s sync status right after this event; null when the event did not change it.',
+      resolve: (row) => row.status,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it happened.' }),
+    campaignContact: t.field({
+      type: CampaignContactRef,
+      nullable: true,
+      description: 'The contact in the campaign this is about (null if it was removed since).',
+      resolve: (row) => row.campaignContactId,
+    }),
+  }),
+});
+
+const SyncPlanStepRef = builder.objectRef<{ action: string; reason: string }>('SyncPlanStep').implement({
+  description: 'One action the sync engine would take.',
+  fields: (t) => ({
+    action: t.exposeString('action', {
+      description: '`PUSH_APPLICATION`, `WRITE_NOTE`, `HOLD_NOTE`, `UPDATE_FIELDS`, `BLOCK` or `SKIP`.',
+    }),
+    reason: t.exposeString('reason', { description: 'Why, naming where each deciding setting came from.' }),
+  }),
+});
+
+const SyncPlanRef = builder.objectRef<{ steps: { action: string; reason: string }[] }>('SyncPlan').implement({
+  description: 'A dry run of the sync policy for one contact: what would happen now. Nothing is sent.',
+  fields: (t) => ({
+    steps: t.field({
+      type: [SyncPlanStepRef],
+      description: 'The actions in order.',
+      resolve: (p) => p.steps,
+    }),
+  }),
+});
+
+const ActivityInput = builder.inputType('ActivityInput', {
+  description: 'An outreach activity reported by the outreach product.',
+  fields: (t) => ({
+    type: t.field({ type: ActivityTypeEnum, required: true, description: 'What happened.' }),
+    channel: t.field({
+      type: OutreachChannelEnum,
+      description: 'Where it happened; null for activity without a channel (e.g. a meeting logged by hand).',
+    }),
+    occurredAt: t.field({ type: 'DateTime', required: true, description: 'When it happened (ISO-8601).' }),
+    subject: t.string({ description: 'Message subject, at most 500 characters; included in the note.' }),
+    body: t.string({ description: 'Message or call text, at most 20,000 characters; included in the note.' }),
+    eventId: t.string({
+      description:
+        'Your id for this event. Sending the same id again (a redelivery) is acknowledged without recording anything twice.',
+    }),
+  }),
+});
+
+const SyncEventConnection = builder.connectionObject(
+  {
+    type: SyncEventRef,
+    name: 'SyncEventConnection',
+    description: 'A page of sync events, newest first.',
+  },
+  { name: 'SyncEventEdge', description: 'A sync event and its cursor.' },
+);
+
+builder.queryFields((t) => ({
+  syncEvents: t.field({
+    type: SyncEventConnection,
+    description:
+      'The sync event log of your team, newest first: everything the sync engine decided or did, with reasons. Any team member.',
+    authScopes: { authenticated: true },
+    args: {
+      first: t.arg.int({ description: 'Page size, 1–100 (default 20).' }),
+      after: t.arg.string({ description: 'Cursor of the last event of the previous page.' }),
+      campaignId: t.arg.globalID({ description: 'Only events of this campaign.' }),
+      status: t.arg({
+        type: SyncStatusEnum,
+        description: 'Only events that left the contact in this status.',
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const first = args.first ?? 20;
+      if (first < 1 || first > 100) throw new CodedError('BAD_USER_INPUT', '`first` must be from 1 to 100.');
+      if (args.campaignId && args.campaignId.typename !== 'Campaign') return emptyConnection();
+      const { rows, hasNextPage } = await listSyncEvents(ctx, {
+        first,
+        after: args.after ?? null,
+        campaignId: args.campaignId?.id ?? null,
+        status: args.status ?? null,
+      });
+      const edges = rows.map((node) => ({ cursor: encodeEventCursor(node), node }));
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage,
+          hasPreviousPage: Boolean(args.after),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+      };
+    },
+  }),
+  syncPreview: t.field({
+    type: SyncPlanRef,
+    description:
+      'What the sync engine would do for this contact if it ran now, and why — without sending anything. NOT_FOUND for ids outside your team. Any team member.',
+    authScopes: { authenticated: true },
+    args: {
+      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const steps =
+        args.campaignContactId.typename === 'CampaignContact'
+          ? await syncPreview(ctx, args.campaignContactId.id)
+          : null;
+      if (!steps) throw new CodedError('NOT_FOUND', 'No such contact in this campaign.');
+      return { steps };
+    },
+  }),
+}));
+
+function emptyConnection() {
+  return {
+    edges: [],
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+  };
+}
+
+function campaignContactId(arg: { typename: string; id: string }): string {
+  if (arg.typename !== 'CampaignContact') throw new NotFoundError('No such contact in this campaign.');
+  return arg.id;
+}
+
+builder.mutationFields((t) => ({
+  recordReply: t.field({
+    type: CampaignContactRef,
+    description:
+      'The contact replied (`interested: true`: and is interested). Advances the stage (never back), records the reply as activity (notes) and may push the Application, as the sync settings say. With an `eventId` seen before, nothing is recorded again. Any team member.',
+    authScopes: { authenticated: true },
+    errors: {
+      types: [NotFoundError, ValidationError],
+      union: { description: 'The updated CampaignContact, or why nothing was recorded.' },
+    },
+    args: {
+      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+      interested: t.arg.boolean({ description: 'True when the contact is interested (implies replied).' }),
+      eventId: t.arg.string({ description: 'Your id for this event, for safe redelivery.' }),
+    },
+    resolve: (_root, args, ctx) =>
+      recordReply(ctx, {
+        campaignContactId: campaignContactId(args.campaignContactId),
+        interested: args.interested,
+        eventId: args.eventId,
+      }),
+  }),
+  recordActivity: t.field({
+    type: CampaignContactRef,
+    description:
+      'An outreach activity (message sent, call logged…). Becomes a Pinpoint note when the settings select its type and channel. With an `eventId` seen before, nothing is recorded again. Any team member.',
+    authScopes: { authenticated: true },
+    errors: {
+      types: [ValidationError, NotFoundError],
+      union: { description: 'The CampaignContact, or why the activity was not recorded.' },
+    },
+    args: {
+      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+      input: t.arg({ type: ActivityInput, required: true, description: 'The activity.' }),
+    },
+    resolve: (_root, args, ctx) => recordActivity(ctx, campaignContactId(args.campaignContactId), args.input),
+  }),
+  retrySync: t.field({
+    type: CampaignContactRef,
+    description:
+      'Runs the sync policy for this contact again now — after fixing what blocked or failed it, or after it gave up. Any team member.',
+    authScopes: { authenticated: true },
+    errors: {
+      types: [NotFoundError],
+      union: { description: 'The CampaignContact (PENDING when a push is planned), or NotFoundError.' },
+    },
+    args: {
+      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+    },
+    resolve: (_root, args, ctx) => retrySync(ctx, campaignContactId(args.campaignContactId)),
+  }),
+}));
+
+builder.subscriptionField('syncEvents', (t) =>
+  t.field({
+    type: SyncEventRef,
+    description:
+      'Sync events of your team as they happen, from every server instance (optionally one campaign): the latest event first, then each new one. Any team member.',
+    authScopes: { authenticated: true },
+    args: { campaignId: t.arg.globalID({ description: 'Only events of this campaign.' }) },
+    subscribe: (_root, args, ctx) => syncEventStream(ctx, args.campaignId ?? null),
+    resolve: (row, _args, ctx) => {
+      freshRequestCache(ctx);
+      return row;
+    },
+  }),
+);
+
+async function* syncEventStream(
+  ctx: Parameters<typeof viewerOf>[0],
+  campaign: { typename: string; id: string } | null,
+): AsyncGenerator<SyncEventRow> {
+  const { teamId } = viewerOf(ctx);
+  if (campaign && campaign.typename !== 'Campaign') return;
+  const campaignId = campaign?.id ?? null;
+  const changes = ctx.services.events.iterate(
+    CHANNELS.syncEvent,
+    (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
+  );
+  try {
+    await changes.ready;
+    const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+    if (latest.rows[0]) yield latest.rows[0];
+    for await (const change of changes) {
+      const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
+      if (row) yield row;
+    }
+  } finally {
+    await changes.return?.();
+  }
+}
