@@ -38,6 +38,8 @@ export async function startServer(deps: {
     executor: JobExecutor | ((services: Services) => JobExecutor);
     /** Defaults to WORKER_CONCURRENCY. */
     concurrency?: number;
+    /** Only these teams' jobs (read on every claim, so the list may grow); absent: every team. */
+    onlyTeams?: readonly string[];
   };
 }): Promise<RunningServer> {
   const services = createServices(deps);
@@ -53,6 +55,7 @@ export async function startServer(deps: {
         concurrency: deps.workers.concurrency ?? deps.config.workerConcurrency,
         settings: deps.config.sync,
         events: services.events,
+        ...(deps.workers.onlyTeams ? { onlyTeams: deps.workers.onlyTeams } : {}),
       })
     : null;
   return {

@@ -44,6 +44,11 @@ export interface GqlResult<T = Record<string, unknown>> {
 export class TestServer {
   /** Every log line the server wrote, as raw JSON text. */
   readonly logs: string[] = [];
+  /**
+   * Teams created through this server: its workers claim only their jobs, so test files sharing one
+   * PostgreSQL database never run each other's jobs (against the wrong simulator).
+   */
+  readonly teamIds: string[] = [];
   private constructor(
     readonly server: RunningServer,
     readonly database: Database,
@@ -70,6 +75,7 @@ export class TestServer {
       },
     });
     const logger = createLogger(config.logLevel, sink);
+    const teamIds: string[] = [];
     const server = await startServer({
       config,
       database,
@@ -81,12 +87,14 @@ export class TestServer {
                 createExecutor(services, {
                   gate: createRequestGate(database.db, { requestsPerSecond: config.sync.requestsPerSecond }),
                 }),
+              onlyTeams: teamIds,
             },
           }
         : {}),
     });
     const ts = new TestServer(server, database, config, !options.database);
     (ts as { logs: string[] }).logs = logs;
+    (ts as { teamIds: string[] }).teamIds = teamIds;
     return ts;
   }
 
@@ -118,6 +126,7 @@ export class TestServer {
   async createTeam(name = 'Test team'): Promise<TestTeam> {
     const unique = Math.random().toString(36).slice(2, 10);
     const admin = await createTeam(this.database.db, { name, adminEmail: `admin-${unique}@example.com` });
+    this.teamIds.push(admin.teamId);
     const member = await createUser(this.database.db, {
       teamId: admin.teamId,
       email: `member-${unique}@example.com`,
