@@ -20,7 +20,12 @@ export type JobOutcome =
    * (from Retry-After) overrides the backoff; `breaker` counts it towards opening the integration's
    * circuit breaker (true for 5xx/timeouts/network, false for 429).
    */
-  | { readonly kind: 'retry'; readonly error: string; readonly retryAfterMs?: number | null; readonly breaker: boolean }
+  | {
+      readonly kind: 'retry';
+      readonly error: string;
+      readonly retryAfterMs?: number | null;
+      readonly breaker: boolean;
+    }
   /** A permanent failure the user must fix (422, unknown job…): no retry; the executor recorded it. */
   | { readonly kind: 'failed'; readonly error: string }
   /** The integration's key was refused (401/403): pause without using up an attempt. */

@@ -1,0 +1,200 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncJobsTable } from '../../src/db/schema.js';
+import { createExecutor } from '../../src/sync/executor.js';
+import { createRequestGate } from '../../src/sync/rate-limit.js';
+import { startWorkers } from '../../src/sync/worker.js';
+import { ACTIVATE } from '../helpers/pinpoint.js';
+import {
+  addContacts,
+  applicationsFor,
+  createCampaign,
+  person,
+  readContact,
+  type SyncWorld,
+  setupTeam,
+  startSyncWorld,
+  waitForIdle,
+  waitForStatus,
+} from '../helpers/sync.js';
+
+let world: SyncWorld;
+beforeAll(async () => {
+  world = await startSyncWorld();
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const PUSH_ON_ADD = { addApplicationWhen: 'ADDED_TO_CAMPAIGN' };
+
+async function eventsOf(
+  team: { adminToken: string },
+  ccId: string,
+): Promise<{ kind: string; message: string }[]> {
+  const res = await world.t.gql<{
+    syncEvents: {
+      edges: { node: { kind: string; message: string; campaignContact: { id: string } | null } }[];
+    };
+  }>(
+    `{ syncEvents(first: 100) { edges { node { kind message campaignContact { id } } } } }`,
+    {},
+    team.adminToken,
+  );
+  return (res.data?.syncEvents.edges ?? [])
+    .map((e) => e.node)
+    .filter((n) => n.campaignContact?.id === ccId)
+    .reverse();
+}
+
+describe('transient Pinpoint failures cost nothing', () => {
+  it('honours Retry-After on a 429, then pushes once', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team);
+    world.sim.setFaults(team.company.domain, { rateLimit: { count: 1, retryAfterSeconds: 1 } });
+    const started = Date.now();
+    const p = person('rl');
+    const [cc] = await addContacts(world, team, campaignId, [p]);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(applicationsFor(world, team, p.email)).toHaveLength(1);
+    const kinds = (await eventsOf(team, cc!)).map((e) => e.kind);
+    expect(kinds).toEqual(['RETRYING', 'CREATED']);
+  });
+
+  it('retries a 500 and then succeeds', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team);
+    world.sim.setFaults(team.company.domain, { serverErrors: { count: 2, status: 500 } });
+    const p = person('5xx');
+    const [cc] = await addContacts(world, team, campaignId, [p]);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    expect(applicationsFor(world, team, p.email)).toHaveLength(1);
+    const events = await eventsOf(team, cc!);
+    expect(events.filter((e) => e.kind === 'RETRYING').length).toBe(2);
+    expect(events[0]!.message).toMatch(/server error \(500\)/);
+  });
+
+  it('after the connection drops once Pinpoint applied the create, retries end with exactly one application', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team);
+    world.sim.setFaults(team.company.domain, { dropAfterWrite: { count: 1 } });
+    const p = person('drop');
+    const [cc] = await addContacts(world, team, campaignId, [p]);
+    const state = await waitForStatus(world, team, cc!, 'SYNCED');
+    const apps = applicationsFor(world, team, p.email);
+    expect(apps).toHaveLength(1);
+    expect(world.sim.store.counters(team.company.domain).duplicateApplications).toBe(0);
+    expect(state.pinpointApplicationId).toBe(apps[0]!.id);
+    expect((await eventsOf(team, cc!)).map((e) => e.kind)).toEqual(['RETRYING', 'LINKED']);
+  });
+
+  it('gives up after the attempts run out, shows FAILED, and retrySync brings it back', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team);
+    world.sim.setFaults(team.company.domain, { serverErrors: { count: 6, status: 503 } });
+    const p = person('dead');
+    const [cc] = await addContacts(world, team, campaignId, [p]);
+    const failed = await waitForStatus(world, team, cc!, 'FAILED');
+    expect(failed.lastSyncError).toMatch(/503/);
+    expect((await eventsOf(team, cc!)).at(-1)?.kind).toBe('DEAD');
+    world.sim.clearFaults(team.company.domain);
+    await world.t.gql(
+      `mutation($id: ID!) { retrySync(campaignContactId: $id) { __typename } }`,
+      { id: cc },
+      team.memberToken,
+    );
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    expect(applicationsFor(world, team, p.email)).toHaveLength(1);
+  });
+});
+
+describe('a key revoked mid-run', () => {
+  it('pauses the jobs and flips the integration to ERROR; re-activation resumes them and all complete', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team);
+    const company = world.sim.store.company(team.company.domain)!;
+    const permissions = company.apiKeys.get(team.company.apiKey)!;
+    company.apiKeys.delete(team.company.apiKey);
+    const people = [person('k1'), person('k2'), person('k3')];
+    const ccs = await addContacts(world, team, campaignId, people);
+    const deadline = Date.now() + 8000;
+    let jobs: { status: string; attempts: number }[] = [];
+    while (Date.now() < deadline) {
+      jobs = await world.t.database.db
+        .select({ status: syncJobsTable.status, attempts: syncJobsTable.attempts })
+        .from(syncJobsTable)
+        .where(eq(syncJobsTable.teamId, team.teamId));
+      if (jobs.length === 3 && jobs.every((j) => j.status === 'PAUSED')) break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(jobs.map((j) => j.status)).toEqual(['PAUSED', 'PAUSED', 'PAUSED']);
+    expect(jobs.every((j) => j.attempts === 0)).toBe(true);
+    const integration = await world.t.gql<{ integration: { status: string; statusCode: string } }>(
+      '{ integration(provider: PINPOINT) { status statusCode } }',
+      {},
+      team.memberToken,
+    );
+    expect(integration.data?.integration).toEqual({ status: 'ERROR', statusCode: 'INVALID_API_KEY' });
+
+    const newKey = `pp_new_${Math.random().toString(36).slice(2)}`;
+    company.apiKeys.set(newKey, permissions);
+    const res = await world.t.gql<{ activatePinpoint: { __typename: string } }>(
+      ACTIVATE,
+      { input: { apiKey: newKey, domain: team.company.domain } },
+      team.adminToken,
+    );
+    expect(res.data?.activatePinpoint.__typename).toBe('Integration');
+    for (const cc of ccs) await waitForStatus(world, team, cc, 'SYNCED');
+    for (const p of people) expect(applicationsFor(world, team, p.email)).toHaveLength(1);
+  });
+});
+
+describe('a worker killed mid-job', () => {
+  it('lets the lease expire, and another worker completes the job exactly once', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team, { name: 'Crash campaign' });
+    // A second worker set for this team only, with a short lease; the world's own workers do not
+    // see this team until we hand it over.
+    world.t.teamIds.splice(world.t.teamIds.indexOf(team.teamId), 1);
+    const services = world.t.server.services;
+    const settings = { ...world.t.config.sync, leaseMs: 400 };
+    const doomed = startWorkers({
+      database: world.t.database,
+      executor: createExecutor(services, {
+        gate: createRequestGate(world.t.database.db, { requestsPerSecond: 1000 }),
+      }),
+      logger: services.logger,
+      concurrency: 1,
+      settings,
+      onlyTeams: [team.teamId],
+    });
+    world.sim.setFaults(team.company.domain, { latencyMs: 300 });
+    const p = person('crash');
+    const [cc] = await addContacts(world, team, campaignId, [p]);
+    // Wait until the doomed worker holds the job, then "kill" it.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const [job] = await world.t.database.db
+        .select({ status: syncJobsTable.status })
+        .from(syncJobsTable)
+        .where(and(eq(syncJobsTable.teamId, team.teamId)));
+      if (job?.status === 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    doomed.abandon();
+    world.sim.clearFaults(team.company.domain);
+    world.t.teamIds.push(team.teamId);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    await waitForIdle(world, team);
+    await new Promise((r) => setTimeout(r, 600)); // the abandoned execution finishes late: it must change nothing
+    expect(applicationsFor(world, team, p.email)).toHaveLength(1);
+    expect(world.sim.store.counters(team.company.domain).duplicateApplications).toBe(0);
+    const [job] = await world.t.database.db
+      .select()
+      .from(syncJobsTable)
+      .where(eq(syncJobsTable.teamId, team.teamId));
+    expect(job?.status).toBe('DONE');
+    expect((await readContact(world, team, cc!)).syncStatus).toBe('SYNCED');
+  });
+});
