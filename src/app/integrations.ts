@@ -299,7 +299,7 @@ export function connectionOf(
 
 export async function loadConnectedRow(db: DbOrTx, teamId: string): Promise<IntegrationRow> {
   const row = await findRow(db, teamId, 'PINPOINT');
-  if (!row || row.status !== 'CONNECTED' || !row.apiKeySealed) throw new IntegrationNotConnectedError();
+  if (row?.status !== 'CONNECTED' || !row.apiKeySealed) throw new IntegrationNotConnectedError();
   return row;
 }
 

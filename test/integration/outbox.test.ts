@@ -306,7 +306,8 @@ describe('request gate', () => {
       }),
     );
     const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(((n - 1) / rps) * 1000);
+    // The gate schedules on the database clock and the test measures on ours: allow timer granularity.
+    expect(elapsed).toBeGreaterThanOrEqual(((n - 1) / rps) * 1000 - 5);
     // The first request is not held back.
     expect(Math.min(...done)).toBeLessThan(((n - 1) / rps) * 1000 * 0.5);
   });
