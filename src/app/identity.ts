@@ -1,6 +1,6 @@
 // Team-scoped reads of teams and users (batch loads for DataLoaders: every query carries the team).
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { teamsTable, usersTable } from '../db/schema.js';
 
 export type TeamRow = typeof teamsTable.$inferSelect;
@@ -13,13 +13,17 @@ export function uuidsOnly(ids: readonly string[]): string[] {
   return ids.filter((id) => UUID.test(id));
 }
 
-export async function loadTeams(db: Db, viewerTeamId: string, ids: readonly string[]): Promise<TeamRow[]> {
+export async function loadTeams(
+  db: DbOrTx,
+  viewerTeamId: string,
+  ids: readonly string[],
+): Promise<TeamRow[]> {
   // A team can only ever see itself.
   if (!ids.includes(viewerTeamId)) return [];
   return db.select().from(teamsTable).where(eq(teamsTable.id, viewerTeamId));
 }
 
-export async function loadUsers(db: Db, teamId: string, ids: readonly string[]): Promise<UserRow[]> {
+export async function loadUsers(db: DbOrTx, teamId: string, ids: readonly string[]): Promise<UserRow[]> {
   const valid = uuidsOnly(ids);
   if (valid.length === 0) return [];
   return db

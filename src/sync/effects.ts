@@ -98,10 +98,10 @@ export function createEffects(deps: {
 
   async function findCandidate(ctx: SyncContext): Promise<string | null> {
     if (ctx.campaignContact.pinpointCandidateId) return ctx.campaignContact.pinpointCandidateId;
-    const matches = await client.findCandidatesByEmail(ctx.contact.email);
+    const matches = await client.findCandidatesByEmail(ctx.email);
     if (matches.length > 1) {
       throw new PermanentSyncError(
-        `${matches.length} Pinpoint candidates have the email ${ctx.contact.email}; merge them in Pinpoint, then retry.`,
+        `${matches.length} Pinpoint candidates have the email ${ctx.email}; merge them in Pinpoint, then retry.`,
       );
     }
     const id = matches[0]?.id ?? null;
@@ -272,7 +272,7 @@ export function createEffects(deps: {
         const existing = applications.find(
           (a) =>
             a.candidateId === existingCandidateId ||
-            (a.email !== null && a.email.toLowerCase() === ctx.contact.email.toLowerCase()),
+            (a.email !== null && a.email.toLowerCase() === ctx.email.toLowerCase()),
         );
         const written = await writeCandidateFields(
           existingCandidateId,
@@ -297,7 +297,7 @@ export function createEffects(deps: {
       const application = await client.createApplication({
         jobId,
         ...(stageId ? { stageId } : {}),
-        attributes: { ...attributes, firstName, lastName, email: ctx.contact.email },
+        attributes: { ...attributes, firstName, lastName, email: ctx.email },
         skipNotificationsOnCreate: action.suppressNotifications,
         ...(tags.length > 0 ? { tags } : {}),
       });
@@ -345,7 +345,7 @@ export function createEffects(deps: {
           .update(activitiesTable)
           .set({ noteStatus: 'SKIPPED' })
           .where(eq(activitiesTable.id, activity.id));
-        return { written: false, why: `No Pinpoint candidate has the email ${ctx.contact.email}.` };
+        return { written: false, why: `No Pinpoint candidate has the email ${ctx.email}.` };
       }
       await commentOn(ctx, activity, { type: 'candidates', id: candidateId });
       return { written: true, where: `candidate ${candidateId}` };
