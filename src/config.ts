@@ -58,6 +58,18 @@ const envSchema = z.object({
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
   WORKER_POLL_INTERVAL_MS: int(1_000, 10, 60_000),
   WORKER_SHUTDOWN_GRACE_MS: int(5_000, 0, 120_000),
+  WORKER_ONLY_TEAMS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const ids = v.split(',').map((t) => t.trim());
+      if (!ids.every((t) => z.uuid().safeParse(t).success)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of team ids (uuids)' });
+        return z.NEVER;
+      }
+      return ids;
+    }),
   SYNC_MAX_ATTEMPTS: int(8, 1, 100),
   SYNC_BACKOFF_BASE_MS: int(1_000, 1, 3_600_000),
   SYNC_BACKOFF_CAP_MS: int(300_000, 1, 86_400_000),
@@ -98,6 +110,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
+  /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
+  readonly workerOnlyTeams: readonly string[] | null;
   readonly sync: SyncSettings;
 }
 
@@ -175,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,
     sync: Object.freeze({
       leaseMs: e.WORKER_LEASE_MS,
       pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,

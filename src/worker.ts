@@ -43,9 +43,15 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     settings: config.sync,
     events: services.events,
+    ...(config.workerOnlyTeams ? { onlyTeams: config.workerOnlyTeams } : {}),
   });
   logger.info(
-    { workerId: workers.id, concurrency: config.workerConcurrency, database: config.database.kind },
+    {
+      workerId: workers.id,
+      concurrency: config.workerConcurrency,
+      database: config.database.kind,
+      onlyTeams: config.workerOnlyTeams,
+    },
     'sync workers ready',
   );
 
