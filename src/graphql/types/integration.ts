@@ -252,6 +252,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     errors: {
       types: [ValidationError, PinpointAuthError, PinpointUnknownDomainError, PinpointUnreachableError],
+      union: { description: 'The CONNECTED integration, or why activation failed (nothing was stored).' },
     },
     args: { input: t.arg({ type: ActivatePinpointInput, required: true, description: 'Key and domain.' }) },
     resolve: (_root, args, ctx) => activatePinpoint(ctx, args.input),
