@@ -14,7 +14,7 @@ import {
 } from '../db/schema.js';
 import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
 import { ACTIVITY_TYPES, type ContactStage, OUTREACH_CHANNELS } from '../domain/types.js';
-import { issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
+import { CodedError, issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
 import { loadSyncContexts } from '../sync/context.js';
 import type { SyncJobEvent } from '../sync/jobs.js';
 import { enqueueSyncJobs } from '../sync/outbox.js';
@@ -277,10 +277,7 @@ export async function listSyncEvents(
   if (args.status) conditions.push(eq(syncEventsTable.status, args.status));
   if (args.after) {
     const cursor = decodeEventCursor(args.after);
-    if (!cursor)
-      throw new ValidationError('Invalid cursor', [
-        { path: ['after'], message: 'Not a cursor of this list' },
-      ]);
+    if (!cursor) throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor of this list.');
     conditions.push(
       or(
         lt(syncEventsTable.createdAt, cursor.createdAt),

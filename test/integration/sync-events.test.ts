@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, TestServer, usingPostgres } from '../helpers/server.js';
+import { record, wsClient } from '../helpers/subscriptions.js';
+import {
+  addContacts,
+  createCampaign,
+  person,
+  recordReply,
+  type SyncWorld,
+  setupTeam,
+  startSyncWorld,
+  waitForIdle,
+  waitForStatus,
+} from '../helpers/sync.js';
+
+let world: SyncWorld;
+/** A second API instance without workers: subscribers here hear what the first instance's workers do. */
+let observer: TestServer;
+
+beforeAll(async () => {
+  world = await startSyncWorld();
+  observer = await TestServer.start({
+    env: { PINPOINT_BASE_URL: world.sim.baseUrlTemplate },
+    database: usingPostgres ? await openTestDatabase() : world.t.database,
+  });
+});
+afterAll(async () => {
+  await observer?.stop();
+  if (usingPostgres) await observer?.database.close();
+  await world?.stop();
+});
+
+type EventNode = {
+  id: string;
+  kind: string;
+  status: string | null;
+  message: string;
+  campaignContact: { id: string } | null;
+};
+const LIST = `query($first: Int, $after: String, $campaignId: ID, $status: SyncStatus) {
+  syncEvents(first: $first, after: $after, campaignId: $campaignId, status: $status) {
+    edges { cursor node { id kind status message campaignContact { id } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+describe('the syncEvents list', () => {
+  it('pages newest first, filters by campaign and status, and shows only your team', async () => {
+    const team = await setupTeam(world, {
+      addApplicationWhen: 'ADDED_TO_CAMPAIGN',
+      mandatoryFields: ['job', 'stage'],
+      displayedFields: ['job', 'stage'],
+    });
+    const blockedCampaign = await createCampaign(world, team, { name: 'No stage' });
+    const syncedCampaign = await createCampaign(world, team, {
+      name: 'With stage',
+      fieldValues: [
+        { field: 'job', value: team.job.id },
+        { field: 'stage', value: team.job.stages[0]!.id },
+      ],
+    });
+    const blocked = await addContacts(world, team, blockedCampaign, [
+      person('b1'),
+      person('b2'),
+      person('b3'),
+    ]);
+    const synced = await addContacts(world, team, syncedCampaign, [person('s1'), person('s2')]);
+    for (const cc of blocked) await waitForStatus(world, team, cc, 'BLOCKED');
+    for (const cc of synced) await waitForStatus(world, team, cc, 'SYNCED');
+    await waitForIdle(world, team);
+
+    type List = {
+      syncEvents: {
+        edges: { cursor: string; node: EventNode }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
+    const first = await world.t.gql<List>(LIST, { first: 3 }, team.memberToken);
+    expect(first.data?.syncEvents.edges).toHaveLength(3);
+    expect(first.data?.syncEvents.pageInfo.hasNextPage).toBe(true);
+    const second = await world.t.gql<List>(
+      LIST,
+      { first: 10, after: first.data?.syncEvents.pageInfo.endCursor },
+      team.memberToken,
+    );
+    const all = [...(first.data?.syncEvents.edges ?? []), ...(second.data?.syncEvents.edges ?? [])].map(
+      (e) => e.node,
+    );
+    expect(all).toHaveLength(5);
+    expect(new Set(all.map((n) => n.id)).size).toBe(5);
+
+    const onlyBlocked = await world.t.gql<List>(
+      LIST,
+      { first: 10, campaignId: blockedCampaign },
+      team.memberToken,
+    );
+    expect(onlyBlocked.data?.syncEvents.edges.map((e) => e.node.kind)).toEqual([
+      'BLOCKED',
+      'BLOCKED',
+      'BLOCKED',
+    ]);
+    expect(onlyBlocked.data?.syncEvents.edges[0]?.node.message).toMatch(/stage/i);
+    const bySynced = await world.t.gql<List>(LIST, { first: 10, status: 'SYNCED' }, team.memberToken);
+    expect(bySynced.data?.syncEvents.edges.map((e) => e.node.campaignContact?.id).sort()).toEqual(
+      [...synced].sort(),
+    );
+
+    const other = await world.t.createTeam();
+    const foreign = await world.t.gql<List>(LIST, { first: 10 }, other.adminToken);
+    expect(foreign.data?.syncEvents.edges).toEqual([]);
+    const foreignCampaign = await world.t.gql<List>(
+      LIST,
+      { first: 10, campaignId: syncedCampaign },
+      other.adminToken,
+    );
+    expect(foreignCampaign.data?.syncEvents.edges).toEqual([]);
+    const badCursor = await world.t.gql(LIST, { first: 10, after: 'nonsense' }, team.memberToken);
+    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('the syncEvents subscription', () => {
+  it('streams each event of a campaign, made by workers of another instance, to subscribers of that team only', async () => {
+    const team = await setupTeam(world, { addApplicationWhen: 'REPLIED' });
+    const campaignId = await createCampaign(world, team);
+    const otherCampaign = await createCampaign(world, team, { name: 'Other campaign' });
+    const stranger = await observer.createTeam();
+    type Msg = { syncEvents: { kind: string; campaignContact: { id: string } | null } };
+    const SUB = 'subscription($c: ID) { syncEvents(campaignId: $c) { kind campaignContact { id } } }';
+    const mine = wsClient(observer.wsUrl, team.memberToken);
+    const theirs = wsClient(observer.wsUrl, stranger.adminToken);
+    const mySub = record<Msg>(mine, SUB, { c: campaignId });
+    const theirSub = record<Msg>(theirs, 'subscription { syncEvents { kind } }');
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // both subscriptions are listening
+      const [cc] = await addContacts(world, team, campaignId, [person('sub')]);
+      await addContacts(world, team, otherCampaign, [person('elsewhere')]);
+      await recordReply(world, team, cc!, false);
+      await waitForStatus(world, team, cc!, 'SYNCED');
+      const values = await mySub.waitFor((v) => v.some((m) => m.syncEvents.kind === 'CREATED'));
+      expect(values.every((m) => m.syncEvents.campaignContact?.id === cc)).toBe(true);
+      expect(values.map((m) => m.syncEvents.kind)).toEqual(['SKIPPED', 'CREATED', 'NOTED']);
+      expect(theirSub.values).toEqual([]);
+      expect(mySub.errors).toEqual([]);
+    } finally {
+      mySub.dispose();
+      theirSub.dispose();
+      await mine.dispose();
+      await theirs.dispose();
+    }
+  });
+
+  it('sends the latest event first to a new subscriber', async () => {
+    const team = await setupTeam(world, { addApplicationWhen: 'ADDED_TO_CAMPAIGN' });
+    const campaignId = await createCampaign(world, team);
+    const [cc] = await addContacts(world, team, campaignId, [person('late')]);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    await waitForIdle(world, team);
+    const client = wsClient(observer.wsUrl, team.adminToken);
+    const sub = record<{ syncEvents: { kind: string } }>(
+      client,
+      'subscription($c: ID) { syncEvents(campaignId: $c) { kind } }',
+      { c: campaignId },
+    );
+    try {
+      const values = await sub.waitFor((v) => v.length >= 1);
+      expect(values[0]?.syncEvents.kind).toBe('CREATED');
+    } finally {
+      sub.dispose();
+      await client.dispose();
+    }
+  });
+});
