@@ -198,3 +198,22 @@ describe('a worker killed mid-job', () => {
     expect((await readContact(world, team, cc!)).syncStatus).toBe('SYNCED');
   });
 });
+
+describe('secrets during sync', () => {
+  it('no API key appears in any log line, job payload, sync event or stored column', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const campaignId = await createCampaign(world, team);
+    world.sim.setFaults(team.company.domain, { serverErrors: { count: 1 } });
+    const [cc] = await addContacts(world, team, campaignId, [person('secret')]);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    const { sql } = await import('drizzle-orm');
+    const dump = JSON.stringify(
+      await world.t.database.db.execute(
+        sql`select (select json_agg(j) from sync_jobs j) as jobs, (select json_agg(e) from sync_events e) as events, (select json_agg(i) from integrations i) as integrations, (select json_agg(c) from campaign_contacts c) as contacts`,
+      ),
+    );
+    expect(dump).toContain(team.company.domain); // the dump really holds this team's data
+    expect(dump).not.toContain(team.company.apiKey);
+    expect(world.t.logs.join('\n')).not.toContain(team.company.apiKey);
+  });
+});
