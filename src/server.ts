@@ -2,18 +2,18 @@
 // `npm start` runs main(); tests call startServer() with their own config and database.
 import { pathToFileURL } from 'node:url';
 import { countTeams, createTeam, withSeedLock } from './app/teams.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPinpointClient } from './pinpoint/client.js';
+import { loadConfigOrExit, stopOnSignals } from './runtime.js';
 import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
 import type { Services } from './services.js';
 import type { JobExecutor } from './sync/executor-types.js';
 import { createEventBus } from './sync/notify.js';
-import { createRequestGate } from './sync/rate-limit.js';
 import { startWorkers, type Workers } from './sync/worker.js';
 
 export interface RunningServer {
@@ -116,36 +116,19 @@ async function seedDemoTeam(database: Database): Promise<{ token: string; email:
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config.database);
   await migrateDatabase(database);
   const seeded = config.seedDemoTeam ? await seedDemoTeam(database) : null;
   // Loaded only when workers run here, so tests importing startServer never load the executor.
-  const executor = config.workerConcurrency > 0 ? (await import('./sync/executor.js')).createExecutor : null;
+  const executor =
+    config.workerConcurrency > 0 ? (await import('./sync/executor.js')).createGatedExecutor : null;
   const server = await startServer({
     config,
     database,
     logger,
-    ...(executor
-      ? {
-          workers: {
-            executor: (services: Services) =>
-              executor(services, {
-                gate: createRequestGate(database.db, { requestsPerSecond: config.sync.requestsPerSecond }),
-              }),
-          },
-        }
-      : {}),
+    ...(executor ? { workers: { executor } } : {}),
   });
   logger.info(
     {
@@ -170,28 +153,10 @@ async function main(): Promise<void> {
     );
   }
 
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('graceful shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    timer.unref();
-    try {
-      await server.stop();
-      await database.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'error during shutdown');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
+    await server.stop();
+    await database.close();
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

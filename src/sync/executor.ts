@@ -14,6 +14,7 @@ import { loadSyncContexts, type SyncContext } from './context.js';
 import { createEffects, PermanentSyncError } from './effects.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
 import type { SyncJobEvent } from './jobs.js';
+import { createRequestGate } from './rate-limit.js';
 import { recordSync, type SyncEventInput } from './record.js';
 
 type ActivityRow = typeof activitiesTable.$inferSelect;
@@ -105,6 +106,15 @@ export function describePinpointError(error: AnyPinpointError): string {
       return unreachable;
     }
   }
+}
+
+/** The executor every process runs: each Pinpoint request waits for the integration's shared rate slot. */
+export function createGatedExecutor(services: Services): JobExecutor {
+  return createExecutor(services, {
+    gate: createRequestGate(services.database.db, {
+      requestsPerSecond: services.config.sync.requestsPerSecond,
+    }),
+  });
 }
 
 export function createExecutor(services: Services, options: { gate?: RequestGate } = {}): JobExecutor {

@@ -8,9 +8,7 @@ import { type Config, databaseTargetFromUrl, loadConfig } from '../../src/config
 import { type Database, type OpenOptions, openDatabase } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import type { Services } from '../../src/services.js';
-import { createExecutor } from '../../src/sync/executor.js';
-import { createRequestGate } from '../../src/sync/rate-limit.js';
+import { createGatedExecutor } from '../../src/sync/executor.js';
 import { TEMPLATE_PATH } from './paths.js';
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -83,10 +81,7 @@ export class TestServer {
       ...(options.workers
         ? {
             workers: {
-              executor: (services: Services) =>
-                createExecutor(services, {
-                  gate: createRequestGate(database.db, { requestsPerSecond: config.sync.requestsPerSecond }),
-                }),
+              executor: createGatedExecutor,
               onlyTeams: teamIds,
             },
           }
