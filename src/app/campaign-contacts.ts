@@ -17,7 +17,6 @@ import type {
   TeamSyncSettings,
 } from '../domain/types.js';
 import { type FieldIssue, NotFoundError, ValidationError } from '../errors.js';
-import { enqueueSyncJobs } from '../sync/outbox.js';
 import {
   assertMayChangeOptions,
   campaignSyncOf,
@@ -50,6 +49,7 @@ import {
   type PageArgs,
   primeRows,
 } from './loaders.js';
+import { enqueueAndMarkPending } from './sync.js';
 
 export const MAX_CONTACTS_PER_CALL = 500;
 
@@ -304,9 +304,10 @@ export async function addContactsToCampaign(
       .values(contactIds.map((contactId) => ({ teamId, campaignId: campaign.id, contactId })))
       .onConflictDoNothing({ target: [campaignContactsTable.campaignId, campaignContactsTable.contactId] })
       .returning({ id: campaignContactsTable.id });
-    await enqueueSyncJobs(
+    await enqueueAndMarkPending(
       tx,
-      added.map((row) => ({ teamId, campaignContactId: row.id, event: { kind: 'ADDED' } })),
+      teamId,
+      added.map((row) => ({ campaignContactId: row.id, event: { kind: 'ADDED' } })),
     );
     const links = await tx
       .select()
@@ -463,9 +464,10 @@ async function saveOverride(
       .where(and(eq(campaignContactsTable.id, row.id), eq(campaignContactsTable.teamId, teamId)))
       .returning();
     if (saved) {
-      await enqueueSyncJobs(tx, [
-        { teamId, campaignContactId: saved.id, event: { kind: 'SETTINGS_CHANGED' } },
+      const pending = await enqueueAndMarkPending(tx, teamId, [
+        { campaignContactId: saved.id, event: { kind: 'SETTINGS_CHANGED' } },
       ]);
+      if (pending.has(saved.id)) saved.syncStatus = 'PENDING';
     }
     return saved;
   });

@@ -24,7 +24,6 @@ import {
   SettingsLockedError,
   ValidationError,
 } from '../errors.js';
-import { enqueueSyncJobs } from '../sync/outbox.js';
 import { uuidsOnly } from './identity.js';
 import {
   type CampaignRow,
@@ -35,6 +34,7 @@ import {
   primeRows,
   toPage,
 } from './loaders.js';
+import { enqueueAndMarkPending } from './sync.js';
 
 // ── Sync options and tags (campaigns and overrides) ───────────────────────────────────────────────
 
@@ -365,13 +365,10 @@ export async function updateCampaignSync(
           eq(campaignContactsTable.campaignId, current.id),
         ),
       );
-    await enqueueSyncJobs(
+    await enqueueAndMarkPending(
       tx,
-      contacts.map((c) => ({
-        teamId: viewer.teamId,
-        campaignContactId: c.id,
-        event: { kind: 'SETTINGS_CHANGED' },
-      })),
+      viewer.teamId,
+      contacts.map((c) => ({ campaignContactId: c.id, event: { kind: 'SETTINGS_CHANGED' } })),
     );
     return row;
   });

@@ -8,9 +8,9 @@ import type { DbOrTx } from '../db/client.js';
 import { campaignContactsTable, contactsTable } from '../db/schema.js';
 import type { ContactData, ContactVariable } from '../domain/types.js';
 import { type FieldIssue, issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
-import { enqueueSyncJobs } from '../sync/outbox.js';
 import { uuidsOnly } from './identity.js';
 import { type ContactRow, loadersOf, primeRows } from './loaders.js';
+import { enqueueAndMarkPending } from './sync.js';
 
 /** The contact fields a client can write, with the variable each is known by in field mappings. */
 export const CONTACT_FIELDS = {
@@ -113,10 +113,10 @@ export async function enqueueContactEdits(
         inArray(campaignContactsTable.contactId, [...edits.keys()]),
       ),
     );
-  await enqueueSyncJobs(
+  await enqueueAndMarkPending(
     tx,
+    teamId,
     links.map((link) => ({
-      teamId,
       campaignContactId: link.id,
       event: { kind: 'CONTACT_EDITED', changedVariables: [...(edits.get(link.contactId) ?? [])] },
     })),

@@ -49,15 +49,16 @@ async function firstSighting(
 }
 
 /**
- * Enqueues jobs and, where the policy would push now, shows PENDING at once (the worker settles the
- * final status). Runs inside the caller's transaction.
+ * The one way use cases enqueue sync jobs: writes the jobs and, where the policy would push now,
+ * shows PENDING at once (the worker settles the final status). Runs inside the caller's transaction;
+ * answers the ids it marked PENDING.
  */
 export async function enqueueAndMarkPending(
   tx: DbOrTx,
   teamId: string,
   jobs: readonly { campaignContactId: string; event: SyncJobEvent }[],
-): Promise<void> {
-  if (jobs.length === 0) return;
+): Promise<Set<string>> {
+  if (jobs.length === 0) return new Set();
   await enqueueSyncJobs(
     tx,
     jobs.map((j) => ({ teamId, ...j })),
@@ -87,6 +88,7 @@ export async function enqueueAndMarkPending(
       .set({ syncStatus: 'PENDING', lastSyncError: null })
       .where(inArray(campaignContactsTable.id, pending));
   }
+  return new Set(pending);
 }
 
 const replyInput = z.object({

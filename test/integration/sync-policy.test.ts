@@ -51,6 +51,23 @@ describe('the Add Application trigger', () => {
     expect(state.pinpointCandidateId).toBe(apps[0]!.candidateId);
   });
 
+  it('answers PENDING from addContactsToCampaign when a push is planned, NOT_SYNCED when not', async () => {
+    const team = await setupTeam(world, { addApplicationWhen: 'ADDED_TO_CAMPAIGN' });
+    const pushing = await createCampaign(world, team);
+    const waiting = await createCampaign(world, team, { options: { addApplicationWhen: 'INTERESTED' } });
+    const add = (campaignId: string) =>
+      world.t.gql<{ addContactsToCampaign: { campaignContacts: { syncStatus: string }[] } }>(
+        `mutation($id: ID!, $c: [ContactInput!]!) { addContactsToCampaign(campaignId: $id, contacts: $c) { ... on AddContactsToCampaignPayload { campaignContacts { syncStatus } } } }`,
+        { id: campaignId, c: [person('pending')] },
+        team.adminToken,
+      );
+    expect((await add(pushing)).data?.addContactsToCampaign.campaignContacts[0]?.syncStatus).toBe('PENDING');
+    expect((await add(waiting)).data?.addContactsToCampaign.campaignContacts[0]?.syncStatus).toBe(
+      'NOT_SYNCED',
+    );
+    await waitForIdle(world, team);
+  });
+
   it('INTERESTED waits through added and replied, and pushes when the contact is marked interested', async () => {
     const team = await setupTeam(world); // the default trigger is INTERESTED
     const campaignId = await createCampaign(world, team);
