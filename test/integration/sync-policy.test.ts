@@ -229,6 +229,40 @@ describe('existing candidates and the update policy', () => {
   });
 });
 
+describe('mapped custom fields and notifications', () => {
+  it('writes a contact variable mapped to a candidate custom field, and sends notifications when the team turns suppression off', async () => {
+    const team = await setupTeam(world, {
+      addApplicationWhen: 'ADDED_TO_CAMPAIGN',
+      suppressPinpointNotifications: false,
+    });
+    const companyField = team.company.customFieldIds[0]!; // "Current company", a candidate field
+    const mapped = await world.t.gql<{ setFieldMappings: { __typename: string } }>(
+      `mutation($input: [FieldMappingInput!]!) { setFieldMappings(input: $input) { __typename ... on Error { message } } }`,
+      {
+        input: [
+          { pinpointField: 'first_name', variable: 'FIRST_NAME' },
+          { pinpointField: 'last_name', variable: 'LAST_NAME' },
+          { pinpointField: 'email', variable: 'EMAIL' },
+          { pinpointField: `custom:${companyField}`, variable: 'COMPANY' },
+        ],
+      },
+      team.adminToken,
+    );
+    expect(mapped.data?.setFieldMappings.__typename).toBe('TeamSettings');
+    const campaignId = await createCampaign(world, team);
+    const p = person('custom', { company: 'Analytical Engines Ltd' });
+    const [cc] = await addContacts(world, team, campaignId, [p]);
+    const state = await waitForStatus(world, team, cc!, 'SYNCED');
+    const candidate = world.sim.store
+      .listCandidates(team.company.domain)
+      .find((c) => c.id === state.pinpointCandidateId)!;
+    expect(candidate.customAttributes.map((a) => [a.customFieldId, a.value])).toEqual([
+      [companyField, 'Analytical Engines Ltd'],
+    ]);
+    expect(applicationsFor(world, team, p.email)[0]?.skipNotificationsOnCreate).toBe(false);
+  });
+});
+
 describe('notes', () => {
   it('with "only synced records" on, notes wait until the Application exists, then land in order', async () => {
     const team = await setupTeam(world); // INTERESTED trigger, notes toggle on by default
