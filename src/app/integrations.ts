@@ -257,7 +257,6 @@ export async function activatePinpoint(
       lastCheckedAt: now,
       breakerFailures: 0,
       breakerOpenUntil: null,
-      nextRequestAt: null,
     };
     const [row] = existing
       ? await tx

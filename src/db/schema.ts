@@ -93,15 +93,26 @@ export const integrationsTable = pgTable(
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true, mode: 'date' }),
     /** Bumped on every key change, so jobs paused by an old key resume on re-activation. */
     keyGeneration: integer('key_generation').notNull().default(0),
-    /** Circuit breaker and rate limiter state, shared by every worker through the database. */
+    /** Circuit breaker state, shared by every worker through the database. */
     breakerFailures: integer('breaker_failures').notNull().default(0),
     breakerOpenUntil: timestamp('breaker_open_until', { withTimezone: true, mode: 'date' }),
-    nextRequestAt: timestamp('next_request_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('integrations_team_provider_unique').on(t.teamId, t.provider)],
 );
+
+/**
+ * An integration's next free request slot (the shared rate limit). Kept apart from the integration
+ * row: reserving a slot happens before every Pinpoint request, and job claims lock the integration
+ * row with SKIP LOCKED, so sharing the row made claims come back empty under load.
+ */
+export const integrationRateLimitsTable = pgTable('integration_rate_limits', {
+  integrationId: uuid('integration_id')
+    .primaryKey()
+    .references(() => integrationsTable.id, { onDelete: 'cascade' }),
+  nextRequestAt: timestamp('next_request_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
 
 // ── Settings (issue: settings, mapping, campaigns) ────────────────────────────────────────────────
 

@@ -29,9 +29,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * A gate spacing requests to one integration `1 / requestsPerSecond` apart, across instances: each
- * call atomically reserves the next free slot on the integration row (one short UPDATE, no
- * transaction left open) and sleeps until that slot. Times are the database's, so instance clocks
- * need not agree. An integration without a row is not limited (there is nothing to call anyway).
+ * call atomically reserves the next free slot in the integration's rate-limit row (one short
+ * upsert, no transaction left open; a row of its own so that claims never wait on it) and sleeps
+ * until that slot. Times are the database's, so instance clocks need not agree. An integration without a row is not limited (there is nothing to call anyway).
  */
 export function createRequestGate(db: Db, options: { requestsPerSecond: number }): RequestGate {
   if (!(options.requestsPerSecond > 0)) throw new RangeError('requestsPerSecond must be positive');
@@ -40,10 +40,11 @@ export function createRequestGate(db: Db, options: { requestsPerSecond: number }
     if (signal?.aborted) throw signal.reason;
     const spacing = sql`make_interval(secs => ${spacingSeconds}::float8)`;
     const result = await db.execute(sql`
-      update integrations
-         set next_request_at = greatest(coalesce(next_request_at, now()), now()) + ${spacing}
-       where id = ${integrationId}
-      returning (extract(epoch from (next_request_at - ${spacing} - now())) * 1000)::float8 as wait_ms`);
+      insert into integration_rate_limits as r (integration_id, next_request_at)
+      select id, now() + ${spacing} from integrations where id = ${integrationId}
+      on conflict (integration_id)
+        do update set next_request_at = greatest(r.next_request_at, now()) + ${spacing}
+      returning (extract(epoch from (r.next_request_at - ${spacing} - now())) * 1000)::float8 as wait_ms`);
     const [row] = rowsOf<{ wait_ms: number | string }>(result);
     if (!row) return;
     await sleep(Math.ceil(Number(row.wait_ms)), signal);

@@ -125,7 +125,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
         : { kind: 'retry', error: 'Pinpoint answered 503', breaker: false },
     );
     const w = workers(team, executor, { settings: { backoffBaseMs: 60_000, backoffCapMs: 600_000 } });
-    await waitFor(() => executor.retries.length === 2, 5_000, 'two retries');
+    await waitFor(() => executor.retries.length === 2, 15_000, 'two retries');
     await w.stop();
 
     const backoff = await jobById(database.db, backoffJob!);
@@ -147,7 +147,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       breaker: false,
     }));
     workers(team, executor, { settings: { maxAttempts: 3 } });
-    await waitFor(() => executor.dead.length > 0, 5_000, 'onDead');
+    await waitFor(() => executor.dead.length > 0, 15_000, 'onDead');
     await delay(150);
     expect(executor.dead).toEqual([{ jobId: id, error: 'timeout #3' }]);
     expect(executor.retries.map((r) => r.error)).toEqual(['timeout #1', 'timeout #2']);
@@ -177,10 +177,10 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       concurrency: 1,
       settings: { perIntegrationConcurrency: 1, breakerThreshold: 2, breakerCooldownMs: cooldown },
     });
-    await waitFor(() => failures === 2, 5_000, 'two failures');
+    await waitFor(() => failures === 2, 15_000, 'two failures');
     await delay(50);
     expect((await readBreaker(database.db, team.teamId))?.failures).toBe(2);
-    await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'every job DONE');
+    await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'every job DONE');
     const afterOpen = executor.executions.slice(2);
     expect(afterOpen.length).toBe(3);
     // Nothing ran while the breaker was open (allowing for timer granularity).
@@ -203,7 +203,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       return { kind: 'pause', error: 'Pinpoint stopped accepting the API key (401).' };
     });
     workers(team, executor, { concurrency: 1, settings: { perIntegrationConcurrency: 1 } });
-    await waitFor(() => allStatus(team.teamId, 'PAUSED'), 5_000, 'every job PAUSED');
+    await waitFor(() => allStatus(team.teamId, 'PAUSED'), 15_000, 'every job PAUSED');
     await delay(150);
     expect(executor.executions).toHaveLength(1);
     const rows = await jobsOf(database.db, team.teamId);
@@ -218,7 +218,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
         .where(eq(integrationsTable.id, team.integrationId));
       await tx.update(syncJobsTable).set({ status: 'QUEUED' }).where(eq(syncJobsTable.teamId, team.teamId));
     });
-    await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'every job DONE');
+    await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'every job DONE');
     expect(executor.executions.slice(1).every((e) => e.attempts === 0)).toBe(true);
   });
 
@@ -234,12 +234,12 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     });
     const settings = { leaseMs: 300 };
     const dying = workers(team, stale, { settings });
-    await waitFor(() => stale.executions.length === 1, 5_000, 'the first worker to start the job');
+    await waitFor(() => stale.executions.length === 1, 15_000, 'the first worker to start the job');
     dying.abandon();
 
     const survivor = new RecordingExecutor();
     workers(team, survivor, { settings });
-    await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'the job DONE');
+    await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'the job DONE');
     finishStale();
     await delay(100);
 
@@ -258,7 +258,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const settings = { leaseMs: 500 };
     workers(team, executor, { settings });
     workers(team, executor, { settings });
-    await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'the job DONE');
+    await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'the job DONE');
     expect(executor.executionsOf(id!)).toHaveLength(1);
     expect((await jobById(database.db, id!)).attempts).toBe(0);
   });
@@ -275,7 +275,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
         }),
     );
     const w = workers(team, executor, { settings: { shutdownGraceMs: 100 } });
-    await waitFor(() => executor.executions.length === 2, 5_000, 'both jobs running');
+    await waitFor(() => executor.executions.length === 2, 15_000, 'both jobs running');
     const stopping = performance.now();
     await w.stop();
     expect(performance.now() - stopping).toBeLessThan(1_500);
@@ -286,7 +286,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     // Another instance takes them at once.
     const next = new RecordingExecutor();
     workers(team, next);
-    await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'every job DONE');
+    await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'every job DONE');
     expect(next.executions.map((e) => e.attempts)).toEqual([0, 0]);
   });
 
@@ -299,8 +299,8 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const [good] = await enqueue(database.db, team.teamId, [team.campaignContactIds[1]!]);
     const executor = new RecordingExecutor();
     workers(team, executor);
-    await waitFor(async () => (await jobById(database.db, good!)).status === 'DONE', 5_000, 'the good job');
-    await waitFor(async () => (await jobById(database.db, bad!.id)).status === 'DEAD', 5_000, 'the bad job');
+    await waitFor(async () => (await jobById(database.db, good!)).status === 'DONE', 15_000, 'the good job');
+    await waitFor(async () => (await jobById(database.db, bad!.id)).status === 'DEAD', 15_000, 'the bad job');
     const row = await jobById(database.db, bad!.id);
     expect(row.lastError).toMatch(/payload is not a valid sync job payload/);
     expect(executor.executionsOf(bad!.id)).toEqual([]);
@@ -313,7 +313,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     await w.drain();
     const enqueuedAt = performance.now();
     await enqueue(database.db, team.teamId, team.campaignContactIds);
-    await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'the job DONE');
+    await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'the job DONE');
     expect(executor.executions[0]!.startedAt - enqueuedAt).toBeLessThan(1_000);
   });
 
@@ -326,7 +326,7 @@ describe(`sync workers on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     try {
       expect(server.workers).not.toBeNull();
       await enqueue(database.db, team.teamId, team.campaignContactIds);
-      await waitFor(() => allStatus(team.teamId, 'DONE'), 5_000, 'every job DONE');
+      await waitFor(() => allStatus(team.teamId, 'DONE'), 15_000, 'every job DONE');
     } finally {
       await server.stop();
     }
