@@ -58,6 +58,14 @@ describe('loadConfig', () => {
     expect(off.graphql).toMatchObject({ introspection: false, playground: false });
   });
 
+  it('reads WORKER_ONLY_TEAMS as a list of team ids and names it when an entry is not one', () => {
+    const a = '2b0c4a6e-8f1d-4c3b-9a7e-5d6f7a8b9c0d';
+    const b = '7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b';
+    expect(loadConfig({ WORKER_ONLY_TEAMS: `${a}, ${b}` }).workerOnlyTeams).toEqual([a, b]);
+    expect(loadConfig({}).workerOnlyTeams).toBeNull();
+    expect(() => loadConfig({ WORKER_ONLY_TEAMS: `${a},not-a-team` })).toThrow(/WORKER_ONLY_TEAMS/);
+  });
+
   it('strips a trailing slash from PINPOINT_BASE_URL', () => {
     expect(
       loadConfig({ PINPOINT_BASE_URL: 'http://127.0.0.1:4010/{domain}/' }).pinpoint.baseUrlTemplate,
