@@ -29,6 +29,7 @@ const MEDIA_TYPE = 'application/vnd.api+json';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 const countSchema = z.number().int().min(0);
+const pathSchema = z.string().startsWith('/').optional();
 export const faultsSchema = z
   .object({
     rateLimit: z
@@ -36,14 +37,15 @@ export const faultsSchema = z
         count: countSchema,
         retryAfterSeconds: z.number().int().min(0).optional(),
         retryAfterDate: z.string().optional(),
+        path: pathSchema,
       })
       .optional(),
     serverErrors: z
-      .object({ count: countSchema, status: z.number().int().min(500).max(599).optional() })
+      .object({ count: countSchema, status: z.number().int().min(500).max(599).optional(), path: pathSchema })
       .optional(),
     latencyMs: z.number().int().min(0).optional(),
-    dropAfterWrite: z.object({ count: countSchema }).optional(),
-    hang: z.object({ count: countSchema }).optional(),
+    dropAfterWrite: z.object({ count: countSchema, path: pathSchema }).optional(),
+    hang: z.object({ count: countSchema, path: pathSchema }).optional(),
   })
   .strict();
 
@@ -106,8 +108,9 @@ function errorBody(error: ApiError) {
 }
 
 /** Takes one unit from a counted fault; true when this request gets the fault. */
-function take(fault: { count: number } | undefined): boolean {
+function take(fault: { count: number; path?: string } | undefined, path: string): boolean {
   if (!fault || fault.count <= 0) return false;
+  if (fault.path !== undefined && !path.startsWith(fault.path)) return false;
   fault.count -= 1;
   return true;
 }
@@ -171,13 +174,14 @@ export async function startPinpointSimulator(
     }
 
     const faults = company.faults;
+    const apiPath = `/${rest.join('/')}`;
     if (faults.latencyMs) await sleep(faults.latencyMs);
-    if (take(faults.hang)) {
+    if (take(faults.hang, apiPath)) {
       // Never answered; close() tears the socket down.
       log(0, body);
       return;
     }
-    if (take(faults.rateLimit)) {
+    if (take(faults.rateLimit, apiPath)) {
       const retryAfter =
         faults.rateLimit?.retryAfterDate ??
         (faults.rateLimit?.retryAfterSeconds !== undefined
@@ -192,7 +196,7 @@ export async function startPinpointSimulator(
       );
       return;
     }
-    if (take(faults.serverErrors)) {
+    if (take(faults.serverErrors, apiPath)) {
       const status = faults.serverErrors?.status ?? 500;
       log(status, body);
       sendJson(res, status, errorBody(ApiError.simple(status, 'Internal Server Error')));
@@ -202,7 +206,7 @@ export async function startPinpointSimulator(
     const isWrite = method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
     const result = answer(company, req, method, rest, url, body, isWrite);
     log(result.status, body);
-    if (isWrite && take(faults.dropAfterWrite)) {
+    if (isWrite && take(faults.dropAfterWrite, apiPath)) {
       // The write above is applied; the client never learns the outcome.
       req.socket.destroy();
       return;

@@ -86,17 +86,21 @@ export interface SimRequestLogEntry {
   at: string;
 }
 
+/**
+ * Faults to inject. Counted faults hit the next `count` matching requests; `path`, when given,
+ * limits a fault to requests whose path below `/api/v1` starts with it (e.g. `/comments`).
+ */
 export interface SimFaults {
   /** The next `count` requests answer 429, with `Retry-After` in seconds or as an HTTP date. */
-  rateLimit?: { count: number; retryAfterSeconds?: number; retryAfterDate?: string };
+  rateLimit?: { count: number; retryAfterSeconds?: number; retryAfterDate?: string; path?: string };
   /** The next `count` requests answer `status` (default 500). */
-  serverErrors?: { count: number; status?: number };
+  serverErrors?: { count: number; status?: number; path?: string };
   /** Every request waits this long before being handled (until cleared). */
   latencyMs?: number;
   /** The next `count` writes are applied, then the socket is destroyed without an answer. */
-  dropAfterWrite?: { count: number };
+  dropAfterWrite?: { count: number; path?: string };
   /** The next `count` requests are never answered. */
-  hang?: { count: number };
+  hang?: { count: number; path?: string };
 }
 
 export interface SimCounters {

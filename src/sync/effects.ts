@@ -8,6 +8,7 @@ import { contactVariableValue, customFieldId } from '../domain/settings.js';
 import type { FieldWrite } from '../domain/sync-actions.js';
 import type { FieldValue } from '../domain/types.js';
 import type { PinpointClient } from '../pinpoint/client.js';
+import { isPinpointError } from '../pinpoint/errors.js';
 import type {
   CustomAttributeInput,
   PersonAttributesInput,
@@ -15,6 +16,9 @@ import type {
   PinpointCustomField,
 } from '../pinpoint/types.js';
 import type { SyncContext } from './context.js';
+
+export const UNCERTAIN_NOTE =
+  'An earlier attempt to write this note lost its connection after sending, so Pinpoint may already have it; it is not sent again, to avoid a duplicate.';
 
 /** A failure the user must fix; no retry (e.g. the email matches several Pinpoint candidates). */
 export class PermanentSyncError extends Error {
@@ -74,8 +78,15 @@ export interface Effects {
     activityId: string,
     target: 'APPLICATION' | 'EXISTING_CANDIDATE',
   ): Promise<{ written: true; where: string } | { written: false; why: string }>;
-  /** Writes every held note of the contact, oldest first; answers how many. */
-  writeHeldNotes(ctx: SyncContext): Promise<number>;
+  /**
+   * Writes every held note of the contact on its application, oldest first; notes whose earlier
+   * send has an unknown outcome are reported, not re-sent.
+   */
+  writeHeldNotes(ctx: SyncContext): Promise<{ written: number; uncertain: number }>;
+  /** Whether held (or uncertain) notes wait for the application. */
+  hasWaitingNotes(ctx: SyncContext): Promise<boolean>;
+  /** Marks activities' notes HELD (they are then written by writeHeldNotes, in order). */
+  holdNotes(ctx: SyncContext, activityIds: readonly string[]): Promise<void>;
 }
 
 export function createEffects(deps: {
@@ -239,21 +250,49 @@ export function createEffects(deps: {
     return activity;
   }
 
+  /**
+   * Writes one note. PENDING marks "sent, outcome not yet known": if the connection drops after
+   * sending (or the process dies mid-call) the note stays PENDING and is never sent again, because
+   * Pinpoint offers no way to look a comment up and every note notifies its users. A failure that
+   * surely did not apply (refused, 4xx, 5xx, rate limit) puts the note back as it was, to be retried.
+   */
   async function commentOn(
     ctx: SyncContext,
     activity: typeof activitiesTable.$inferSelect,
     commentable: { type: 'applications' | 'candidates'; id: string },
   ): Promise<void> {
-    // Marked PENDING first so that a retry after an unknown outcome is visible in the data.
+    const before = activity.noteStatus;
     await db
       .update(activitiesTable)
       .set({ noteStatus: 'PENDING' })
       .where(eq(activitiesTable.id, activity.id));
-    const comment = await client.createComment({ commentable, bodyText: await noteBody(ctx, activity) });
+    let comment: { id: string };
+    try {
+      comment = await client.createComment({ commentable, bodyText: await noteBody(ctx, activity) });
+    } catch (error) {
+      const uncertain = isPinpointError(error) && error.kind === 'NETWORK' && error.outcomeUnknown;
+      if (!uncertain) {
+        await db
+          .update(activitiesTable)
+          .set({ noteStatus: before })
+          .where(eq(activitiesTable.id, activity.id));
+      }
+      throw error;
+    }
     await db
       .update(activitiesTable)
       .set({ noteStatus: 'WRITTEN', pinpointCommentId: comment.id })
       .where(eq(activitiesTable.id, activity.id));
+  }
+
+  /** Notes left PENDING by an earlier attempt: report them once and never send them again. */
+  async function settleUncertain(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    await db
+      .update(activitiesTable)
+      .set({ noteStatus: 'SKIPPED' })
+      .where(inArray(activitiesTable.id, [...ids]));
+    return ids.length;
   }
 
   const effects: Effects = {
@@ -302,14 +341,13 @@ export function createEffects(deps: {
         ...(tags.length > 0 ? { tags } : {}),
       });
       const candidateId = application.candidateId ?? existingCandidateId;
-      await saveLink(ctx, {
-        pinpointApplicationId: application.id,
-        pinpointJobId: jobId,
-        ...(candidateId ? { pinpointCandidateId: candidateId } : {}),
-      });
+      // The candidate link first: if writing the custom fields fails, the retry finds this
+      // application by candidate and job, links it and writes the fields then.
+      if (candidateId) await saveLink(ctx, { pinpointCandidateId: candidateId, pinpointJobId: jobId });
       if (candidateId && custom.length > 0 && !existingCandidateId) {
         await writeCandidateFields(candidateId, {}, new Map(), custom);
       }
+      await saveLink(ctx, { pinpointApplicationId: application.id, pinpointJobId: jobId });
       return {
         kind: 'CREATED',
         candidateId: candidateId ?? '',
@@ -332,7 +370,14 @@ export function createEffects(deps: {
     async writeNote(ctx, activityId, target) {
       const activity = await loadActivity(ctx, activityId);
       if (!activity) return { written: false, why: 'The activity no longer exists.' };
+      // Only a note never sent (or held) may be sent: anything else was settled before.
       if (activity.noteStatus === 'WRITTEN') return { written: false, why: 'The note was already written.' };
+      if (activity.noteStatus === 'PENDING') {
+        await settleUncertain([activity.id]);
+        return { written: false, why: UNCERTAIN_NOTE };
+      }
+      if (activity.noteStatus === 'SKIPPED')
+        return { written: false, why: 'This note was settled earlier; it is not sent again.' };
       if (target === 'APPLICATION') {
         const applicationId = ctx.campaignContact.pinpointApplicationId;
         if (!applicationId) return { written: false, why: 'There is no Pinpoint application yet.' };
@@ -353,8 +398,8 @@ export function createEffects(deps: {
 
     async writeHeldNotes(ctx) {
       const applicationId = ctx.campaignContact.pinpointApplicationId;
-      if (!applicationId) return 0;
-      const held = await db
+      if (!applicationId) return { written: 0, uncertain: 0 };
+      const waiting = await db
         .select()
         .from(activitiesTable)
         .where(
@@ -364,9 +409,43 @@ export function createEffects(deps: {
           ),
         )
         .orderBy(asc(activitiesTable.occurredAt), asc(activitiesTable.createdAt));
-      for (const activity of held)
+      const uncertain = await settleUncertain(
+        waiting.filter((a) => a.noteStatus === 'PENDING').map((a) => a.id),
+      );
+      let written = 0;
+      for (const activity of waiting.filter((a) => a.noteStatus === 'HELD')) {
         await commentOn(ctx, activity, { type: 'applications', id: applicationId });
-      return held.length;
+        written += 1;
+      }
+      return { written, uncertain };
+    },
+
+    async hasWaitingNotes(ctx) {
+      const rows = await db
+        .select({ id: activitiesTable.id })
+        .from(activitiesTable)
+        .where(
+          and(
+            eq(activitiesTable.campaignContactId, ctx.campaignContact.id),
+            inArray(activitiesTable.noteStatus, ['HELD', 'PENDING']),
+          ),
+        )
+        .limit(1);
+      return rows.length > 0;
+    },
+
+    async holdNotes(ctx, activityIds) {
+      if (activityIds.length === 0) return;
+      await db
+        .update(activitiesTable)
+        .set({ noteStatus: 'HELD' })
+        .where(
+          and(
+            eq(activitiesTable.campaignContactId, ctx.campaignContact.id),
+            inArray(activitiesTable.id, [...activityIds]),
+            eq(activitiesTable.noteStatus, 'NOT_APPLICABLE'),
+          ),
+        );
     },
   };
   return effects;

@@ -11,7 +11,7 @@ import type { PinpointClient } from '../pinpoint/client.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import type { Services } from '../services.js';
 import { loadSyncContexts, type SyncContext } from './context.js';
-import { createEffects, PermanentSyncError } from './effects.js';
+import { createEffects, PermanentSyncError, UNCERTAIN_NOTE } from './effects.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
 import type { SyncJobEvent } from './jobs.js';
 import { createRequestGate } from './rate-limit.js';
@@ -135,6 +135,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       client,
       customFields: () => listPinpointCustomFields(services, job.teamId),
     });
+    await finishLinkedPush(ctx, effects);
     const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
     const decision = decideSync({
       effective: ctx.effective,
@@ -147,7 +148,58 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       },
       event: policyEvent,
     });
-    for (const action of decision.actions) await perform(ctx, action, effects);
+    let actions = decision.actions;
+    if (actions.some((a) => a.type === 'PUSH_APPLICATION')) {
+      // Notes planned right after the push are held first: if the push fails, is blocked later or
+      // gives up, they are not lost; the push writes every held note, in order, once it succeeds.
+      const afterPush = actions.flatMap((a) =>
+        a.type === 'WRITE_NOTE' && a.target === 'APPLICATION' ? [a] : [],
+      );
+      await effects.holdNotes(
+        ctx,
+        afterPush.map((a) => a.activityId),
+      );
+      actions = actions.filter((a) => !afterPush.includes(a as (typeof afterPush)[number]));
+    }
+    for (const action of actions) await perform(ctx, action, effects);
+  }
+
+  /**
+   * A push that linked the application but did not complete (a later step failed, or the process
+   * stopped) is finished before anything else: status SYNCED and the held notes written.
+   */
+  async function finishLinkedPush(
+    ctx: SyncContext,
+    effects: ReturnType<typeof createEffects>,
+  ): Promise<void> {
+    const cc = ctx.campaignContact;
+    if (!cc.pinpointApplicationId) return;
+    if (cc.syncStatus !== 'SYNCED') {
+      const patch = { syncStatus: 'SYNCED' as const, lastSyncError: null, blockedFields: [] };
+      await recordSync(
+        db,
+        event(
+          ctx,
+          'LINKED',
+          `Finished the earlier push: the contact is linked to application ${cc.pinpointApplicationId}.`,
+        ),
+        patch,
+      );
+      Object.assign(cc, patch);
+    }
+    if (await effects.hasWaitingNotes(ctx)) await recordNotes(ctx, await effects.writeHeldNotes(ctx));
+  }
+
+  async function recordNotes(ctx: SyncContext, notes: { written: number; uncertain: number }): Promise<void> {
+    if (notes.written > 0) {
+      await recordSync(
+        db,
+        event(ctx, 'NOTED', `Wrote ${notes.written} held note(s) to the application, oldest first.`),
+      );
+    }
+    if (notes.uncertain > 0) {
+      await recordSync(db, event(ctx, 'SKIPPED', `${notes.uncertain} note(s): ${UNCERTAIN_NOTE}`));
+    }
   }
 
   async function perform(
@@ -194,12 +246,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
         const patch = { syncStatus: 'SYNCED' as const, lastSyncError: null, blockedFields: [] };
         await recordSync(db, event(ctx, pushed.kind, `${action.reason} ${pushed.message}`), patch);
         Object.assign(ctx.campaignContact, patch);
-        const notes = await effects.writeHeldNotes(ctx);
-        if (notes > 0)
-          await recordSync(
-            db,
-            event(ctx, 'NOTED', `Wrote ${notes} held note(s) to the new application, oldest first.`),
-          );
+        await recordNotes(ctx, await effects.writeHeldNotes(ctx));
         return;
       }
       case 'WRITE_NOTE': {
@@ -236,7 +283,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
   }
 
   return {
-    async execute(job) {
+    async execute(job, signal) {
       const [integration] = await db
         .select()
         .from(integrationsTable)
@@ -247,11 +294,18 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       const ctx = contexts.get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
       const raw = services.pinpointClient(connection);
-      const client = options.gate ? gated(raw, () => options.gate!(integration.id)) : raw;
+      const gate = options.gate;
+      // Once the worker aborts (shutdown, lease lost) no further Pinpoint call starts.
+      const client = gated(raw, async () => {
+        signal?.throwIfAborted();
+        if (gate) await gate(integration.id, signal);
+      });
       try {
         await run(job, ctx, client);
         return { kind: 'done' };
       } catch (error) {
+        if (signal?.aborted)
+          return { kind: 'retry', error: 'The sync was interrupted; it resumes shortly.', breaker: false };
         return handleFailure(job, ctx, integration, error);
       }
     },
@@ -329,7 +383,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       case 'RESPONSE':
         return { kind: 'retry', error: message, breaker: true };
       case 'NOT_FOUND':
-        if (ctx.campaignContact.pinpointCandidateId && !ctx.campaignContact.pinpointApplicationId) {
+        if (ctx.campaignContact.pinpointCandidateId && /\/candidates\/[^/]+$/.test(error.path)) {
           // A stale candidate link (merged or deleted in Pinpoint): forget it and look up again.
           await recordSync(
             db,
@@ -338,7 +392,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
               pinpointCandidateId: null,
             },
           );
-          return { kind: 'retry', error: message, retryAfterMs: 0, breaker: false };
+          return { kind: 'retry', error: message, breaker: false };
         }
         await recordSync(db, event(ctx, 'FAILED', message), { syncStatus: 'FAILED', lastSyncError: message });
         return { kind: 'failed', error: message };

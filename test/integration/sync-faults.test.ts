@@ -11,6 +11,8 @@ import {
   createCampaign,
   person,
   readContact,
+  recordActivity,
+  recordReply,
   type SyncWorld,
   setupTeam,
   startSyncWorld,
@@ -215,5 +217,78 @@ describe('secrets during sync', () => {
     expect(dump).toContain(team.company.domain); // the dump really holds this team's data
     expect(dump).not.toContain(team.company.apiKey);
     expect(world.t.logs.join('\n')).not.toContain(team.company.apiKey);
+  });
+});
+
+describe('notes survive failures around the push', () => {
+  it('held notes are written after a note failure that came once the application was linked', async () => {
+    const team = await setupTeam(world, { addApplicationWhen: 'REPLIED' });
+    const campaignId = await createCampaign(world, team);
+    const [cc] = await addContacts(world, team, campaignId, [person('held-fail')]);
+    await recordActivity(world, team, cc!, {
+      type: 'MESSAGE_SENT',
+      subject: 'One',
+      occurredAt: '2026-11-01T09:00:00.000Z',
+    });
+    await recordActivity(world, team, cc!, {
+      type: 'MESSAGE_SENT',
+      subject: 'Two',
+      occurredAt: '2026-11-02T09:00:00.000Z',
+    });
+    await waitForIdle(world, team);
+    world.sim.setFaults(team.company.domain, { serverErrors: { count: 1, status: 503, path: '/comments' } });
+    await recordReply(world, team, cc!, false);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    await waitForIdle(world, team);
+    const comments = world.sim.store.listComments(team.company.domain);
+    expect(comments.map((c) => c.bodyText.split('\n')[1] ?? c.bodyText.split(' —')[0])).toEqual([
+      'Subject: One',
+      'Subject: Two',
+      'Reply received via email',
+    ]);
+  });
+
+  it('a reply’s notes wait while its push fails, and land once the push succeeds', async () => {
+    const team = await setupTeam(world, { addApplicationWhen: 'REPLIED' });
+    const campaignId = await createCampaign(world, team, {
+      fieldValues: [{ field: 'job', value: team.phoneJob.id }],
+    });
+    const [cc] = await addContacts(world, team, campaignId, [person('needs-phone')]);
+    await recordReply(world, team, cc!, true);
+    await waitForStatus(world, team, cc!, 'FAILED');
+    expect(world.sim.store.listComments(team.company.domain)).toHaveLength(0);
+    const state = await readContact(world, team, cc!);
+    const fixed = await world.t.gql(
+      `mutation($id: ID!) { updateContact(id: $id, input: { phone: "+44 20 7946 0000" }) { __typename } }`,
+      { id: state.contact.id },
+      team.memberToken,
+    );
+    expect(fixed.errors).toBeUndefined();
+    await world.t.gql(
+      `mutation($id: ID!) { retrySync(campaignContactId: $id) { __typename } }`,
+      { id: cc },
+      team.memberToken,
+    );
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    await waitForIdle(world, team);
+    expect(world.sim.store.listComments(team.company.domain).map((c) => c.bodyText.split(' —')[0])).toEqual([
+      'Reply received via email',
+      'Marked as interested via email',
+    ]);
+  });
+
+  it('a note whose connection dropped after Pinpoint applied it is not sent twice, and says so', async () => {
+    const team = await setupTeam(world, { addApplicationWhen: 'ADDED_TO_CAMPAIGN' });
+    const campaignId = await createCampaign(world, team);
+    const [cc] = await addContacts(world, team, campaignId, [person('note-drop')]);
+    await waitForStatus(world, team, cc!, 'SYNCED');
+    world.sim.setFaults(team.company.domain, { dropAfterWrite: { count: 1, path: '/comments' } });
+    await recordActivity(world, team, cc!, { type: 'MESSAGE_SENT', subject: 'Exactly once' });
+    await recordActivity(world, team, cc!, { type: 'MESSAGE_SENT', subject: 'After the drop' });
+    await waitForIdle(world, team);
+    const subjects = world.sim.store.listComments(team.company.domain).map((c) => c.bodyText.split('\n')[1]);
+    expect(subjects).toEqual(['Subject: Exactly once', 'Subject: After the drop']);
+    const events = await eventsOf(team, cc!);
+    expect(events.some((e) => e.kind === 'SKIPPED' && /may already have it/.test(e.message))).toBe(true);
   });
 });
