@@ -298,6 +298,11 @@ export const syncJobsTable = pgTable(
     campaignContactId: uuid('campaign_contact_id')
       .notNull()
       .references(() => campaignContactsTable.id, { onDelete: 'cascade' }),
+    /**
+     * The contact behind the campaign contact: jobs of one contact run one at a time across all its
+     * campaigns, so two campaigns never both look a person up and both create them in Pinpoint.
+     */
+    contactId: uuid('contact_id').references(() => contactsTable.id, { onDelete: 'cascade' }),
     /** Versioned, zod-checked payload (the event that caused the job). No secrets. */
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     status: syncJobStatusEnum('status').notNull().default('QUEUED'),
@@ -312,6 +317,7 @@ export const syncJobsTable = pgTable(
   (t) => [
     index('sync_jobs_ready_idx').on(t.status, t.runAt),
     index('sync_jobs_cc_idx').on(t.campaignContactId, t.createdAt),
+    index('sync_jobs_contact_idx').on(t.contactId, t.createdAt),
     index('sync_jobs_team_idx').on(t.teamId, t.status),
   ],
 );

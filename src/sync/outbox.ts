@@ -1,7 +1,7 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
-import { syncJobsTable } from '../db/schema.js';
+import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
 import type { SyncJobEvent, SyncJobPayload } from './jobs.js';
 import { CHANNELS, notify } from './notify.js';
 import { type BreakerSettings, breakerFailureSql, breakerResetSql, rowsOf } from './rate-limit.js';
@@ -15,10 +15,16 @@ export interface NewSyncJob {
 /** Writes jobs (call inside the use case's transaction) and wakes workers on commit. */
 export async function enqueueSyncJobs(tx: DbOrTx, jobs: readonly NewSyncJob[]): Promise<void> {
   if (jobs.length === 0) return;
+  const links = await tx
+    .select({ id: campaignContactsTable.id, contactId: campaignContactsTable.contactId })
+    .from(campaignContactsTable)
+    .where(inArray(campaignContactsTable.id, [...new Set(jobs.map((j) => j.campaignContactId))]));
+  const contactOf = new Map(links.map((l) => [l.id, l.contactId]));
   await tx.insert(syncJobsTable).values(
     jobs.map((job, i) => ({
       teamId: job.teamId,
       campaignContactId: job.campaignContactId,
+      contactId: contactOf.get(job.campaignContactId) ?? null,
       payload: { v: 1, event: job.event } satisfies SyncJobPayload,
       // A contact's jobs run in created_at order; now() is the same for a whole transaction, so
       // jobs written together are spaced by their position to keep their order.
@@ -132,7 +138,9 @@ export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<Clai
                     or (j.status = 'RUNNING' and j.lease_until < now()))
                and not exists (
                  select 1 from sync_jobs o
-                  where o.campaign_contact_id = j.campaign_contact_id and o.id <> j.id
+                  where (o.campaign_contact_id = j.campaign_contact_id
+                         or (j.contact_id is not null and o.contact_id = j.contact_id))
+                    and o.id <> j.id
                     and ((o.status not in ('DONE', 'DEAD') and (o.created_at, o.id) < (j.created_at, j.id))
                          or (o.status = 'RUNNING' and o.lease_until >= now())))
              order by j.created_at, j.id

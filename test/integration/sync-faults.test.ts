@@ -292,3 +292,30 @@ describe('notes survive failures around the push', () => {
     expect(events.some((e) => e.kind === 'SKIPPED' && /may already have it/.test(e.message))).toBe(true);
   });
 });
+
+describe('one person in two campaigns', () => {
+  it('added to two campaigns on the same job at once, becomes one candidate with one application', async () => {
+    const team = await setupTeam(world, PUSH_ON_ADD);
+    const first = await createCampaign(world, team, { name: 'Campaign A' });
+    const second = await createCampaign(world, team, { name: 'Campaign B' });
+    // Slow answers make the two pushes overlap: each lookup finishes before the other's create.
+    world.sim.setFaults(team.company.domain, { latencyMs: 250 });
+    const email = `twice-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const contact = { email, firstName: 'Katherine', lastName: 'Johnson' };
+    const [a, b] = await Promise.all([
+      addContacts(world, team, first, [contact]),
+      addContacts(world, team, second, [contact]),
+    ]);
+    const [stateA, stateB] = await Promise.all([
+      waitForStatus(world, team, a![0]!, 'SYNCED'),
+      waitForStatus(world, team, b![0]!, 'SYNCED'),
+    ]);
+    world.sim.clearFaults(team.company.domain);
+    expect(applicationsFor(world, team, email)).toHaveLength(1);
+    expect(
+      world.sim.store.listCandidates(team.company.domain).filter((c) => c.attributes.email === email),
+    ).toHaveLength(1);
+    expect(world.sim.store.counters(team.company.domain).duplicateApplications).toBe(0);
+    expect(stateA.pinpointApplicationId).toBe(stateB.pinpointApplicationId);
+  });
+});
