@@ -1,6 +1,6 @@
 // Sync use cases: outreach events (reply, activity) and retries write their state change and their
 // outbox job in one transaction; previews run the policy without sending anything; the event log.
-import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { viewerOf } from '../context.js';
@@ -249,15 +249,22 @@ export async function syncPreview(
 
 export type SyncEventRow = typeof syncEventsTable.$inferSelect;
 
-export function encodeEventCursor(row: Pick<SyncEventRow, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+/** A page entry: the event and its cursor (the database's full-precision timestamp and the id). */
+export interface SyncEventEdgeRow {
+  readonly node: SyncEventRow;
+  readonly cursor: string;
 }
 
-function decodeEventCursor(cursor: string): { createdAt: Date; id: string } | null {
+function encodeEventCursor(createdAtText: string, id: string): string {
+  return Buffer.from(`${createdAtText}|${id}`).toString('base64url');
+}
+
+function decodeEventCursor(cursor: string): { createdAt: string; id: string } | null {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || uuidsOnly([id]).length === 0) return null;
-  return { createdAt, id };
+  // created_at as PostgreSQL prints it, microseconds included (a JS Date would drop them).
+  if (!at || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(at)) return null;
+  if (!id || uuidsOnly([id]).length === 0) return null;
+  return { createdAt: at, id };
 }
 
 /** Newest first, keyset-paginated, scoped to the team; optionally one campaign and/or one status. */
@@ -269,11 +276,11 @@ export async function listSyncEvents(
     campaignId: string | null;
     status: SyncEventRow['status'] | null;
   },
-): Promise<{ rows: SyncEventRow[]; hasNextPage: boolean }> {
+): Promise<{ edges: SyncEventEdgeRow[]; hasNextPage: boolean }> {
   const viewer = viewerOf(ctx);
   const conditions: SQL[] = [eq(syncEventsTable.teamId, viewer.teamId)];
   if (args.campaignId !== null) {
-    if (uuidsOnly([args.campaignId]).length === 0) return { rows: [], hasNextPage: false };
+    if (uuidsOnly([args.campaignId]).length === 0) return { edges: [], hasNextPage: false };
     conditions.push(eq(syncEventsTable.campaignId, args.campaignId));
   }
   if (args.status) conditions.push(eq(syncEventsTable.status, args.status));
@@ -281,19 +288,21 @@ export async function listSyncEvents(
     const cursor = decodeEventCursor(args.after);
     if (!cursor) throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor of this list.');
     conditions.push(
-      or(
-        lt(syncEventsTable.createdAt, cursor.createdAt),
-        and(eq(syncEventsTable.createdAt, cursor.createdAt), lt(syncEventsTable.id, cursor.id)),
-      )!,
+      sql`(${syncEventsTable.createdAt}, ${syncEventsTable.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
   const rows = await ctx.db
-    .select()
+    .select({ event: syncEventsTable, at: sql<string>`${syncEventsTable.createdAt}::text` })
     .from(syncEventsTable)
     .where(and(...conditions))
     .orderBy(desc(syncEventsTable.createdAt), desc(syncEventsTable.id))
     .limit(args.first + 1);
-  return { rows: rows.slice(0, args.first), hasNextPage: rows.length > args.first };
+  return {
+    edges: rows
+      .slice(0, args.first)
+      .map((r) => ({ node: r.event, cursor: encodeEventCursor(r.at, r.event.id) })),
+    hasNextPage: rows.length > args.first,
+  };
 }
 
 export async function loadSyncEvents(

@@ -1,6 +1,7 @@
 // Error types in the schema (each implements `Error`) and the one boundary that turns thrown
 // errors into GraphQL errors: known codes pass, everything else is masked and logged.
 import { unwrapResolverError } from '@apollo/server/errors';
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
   type AppErrorCode,
@@ -119,6 +120,10 @@ export function formatError(
   const base = { locations: formatted.locations, path: formatted.path };
   if (original instanceof CodedError) {
     return { ...base, message: original.message, extensions: { code: original.code } };
+  }
+  // Pothos rejects a malformed argument (e.g. `node(id: "bogus")`: not a global id) before resolving.
+  if (original instanceof PothosValidationError) {
+    return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
   }
   // Request errors (parse, validation, variable coercion) have no path and carry Apollo's code.
   const code = formatted.extensions?.code;

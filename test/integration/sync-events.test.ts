@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, TestServer, usingPostgres } from '../helpers/server.js';
+import { type GqlResult, openTestDatabase, TestServer, usingPostgres } from '../helpers/server.js';
 import { record, wsClient } from '../helpers/subscriptions.js';
 import {
   addContacts,
@@ -169,5 +169,63 @@ describe('the syncEvents subscription', () => {
       sub.dispose();
       await client.dispose();
     }
+  });
+});
+
+describe('edge cases of ids and cursors', () => {
+  it('pages through events written within the same millisecond without skipping any', async () => {
+    const team = await setupTeam(world);
+    const { syncEventsTable } = await import('../../src/db/schema.js');
+    const { sql } = await import('drizzle-orm');
+    const base = '2026-11-20 10:00:00.123';
+    for (const micro of ['900', '500', '100', '000']) {
+      await world.t.database.db.insert(syncEventsTable).values({
+        teamId: team.teamId,
+        kind: 'SKIPPED',
+        message: `event ${micro}`,
+        createdAt: sql`${`${base}${micro}+00`}::timestamptz`,
+      });
+    }
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 6; page++) {
+      type Page = {
+        syncEvents: {
+          edges: { node: { message: string } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      };
+      const res: GqlResult<Page> = await world.t.gql<Page>(LIST, { first: 1, after }, team.adminToken);
+      seen.push(...(res.data?.syncEvents.edges.map((e) => e.node.message) ?? []));
+      if (!res.data?.syncEvents.pageInfo.hasNextPage) break;
+      after = res.data.syncEvents.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(['event 900', 'event 500', 'event 100', 'event 000']);
+  });
+
+  it('answers malformed or foreign ids as not found, never as an internal error', async () => {
+    const team = await setupTeam(world);
+    for (const id of ['bogus', '!!!', '']) {
+      const reply = await world.t.gql<{ recordReply: { __typename: string } }>(
+        `mutation($id: ID!) { recordReply(campaignContactId: $id) { __typename } }`,
+        { id },
+        team.memberToken,
+      );
+      expect(reply.data?.recordReply.__typename).toBe('NotFoundError');
+      const preview = await world.t.gql(
+        `query($id: ID!) { syncPreview(campaignContactId: $id) { steps { action } } }`,
+        { id },
+        team.memberToken,
+      );
+      expect(preview.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const events = await world.t.gql<{ syncEvents: { edges: unknown[] } }>(
+        LIST,
+        { first: 5, campaignId: id },
+        team.memberToken,
+      );
+      expect(events.data?.syncEvents.edges).toEqual([]);
+    }
+    const node = await world.t.gql(`query { node(id: "bogus") { id } }`, {}, team.memberToken);
+    expect(node.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

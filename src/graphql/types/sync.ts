@@ -1,7 +1,6 @@
 // The sync engine's surface: outreach events (reply, activity), retry, the dry-run preview, and the
 // sync event log as a list and as a live stream.
 import {
-  encodeEventCursor,
   listSyncEvents,
   loadSyncEvents,
   recordActivity,
@@ -16,6 +15,7 @@ import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
+import { localId } from './ids.js';
 import { SyncStatusEnum } from './sync-enums.js';
 
 export const SyncEventRef = builder.loadableNode('SyncEvent', {
@@ -104,7 +104,7 @@ builder.queryFields((t) => ({
     args: {
       first: t.arg.int({ description: 'Page size, 1–100 (default 20).' }),
       after: t.arg.string({ description: 'Cursor of the last event of the previous page.' }),
-      campaignId: t.arg.globalID({ description: 'Only events of this campaign.' }),
+      campaignId: t.arg.id({ description: 'Only events of this campaign.' }),
       status: t.arg({
         type: SyncStatusEnum,
         description: 'Only events that left the contact in this status.',
@@ -113,14 +113,14 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
       if (first < 1 || first > 100) throw new CodedError('BAD_USER_INPUT', '`first` must be from 1 to 100.');
-      if (args.campaignId && args.campaignId.typename !== 'Campaign') return emptyConnection();
-      const { rows, hasNextPage } = await listSyncEvents(ctx, {
+      const campaignId = args.campaignId ? localId(args.campaignId, 'Campaign') : null;
+      if (campaignId === '') return emptyConnection();
+      const { edges, hasNextPage } = await listSyncEvents(ctx, {
         first,
         after: args.after ?? null,
-        campaignId: args.campaignId?.id ?? null,
+        campaignId,
         status: args.status ?? null,
       });
-      const edges = rows.map((node) => ({ cursor: encodeEventCursor(node), node }));
       return {
         edges,
         pageInfo: {
@@ -138,13 +138,11 @@ builder.queryFields((t) => ({
       'What the sync engine would do for this contact if it ran now, and why — without sending anything. NOT_FOUND for ids outside your team. Any team member.',
     authScopes: { authenticated: true },
     args: {
-      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+      campaignContactId: t.arg.id({ required: true, description: 'Global id of the CampaignContact.' }),
     },
     resolve: async (_root, args, ctx) => {
-      const steps =
-        args.campaignContactId.typename === 'CampaignContact'
-          ? await syncPreview(ctx, args.campaignContactId.id)
-          : null;
+      const id = localId(args.campaignContactId, 'CampaignContact');
+      const steps = id ? await syncPreview(ctx, id) : null;
       if (!steps) throw new CodedError('NOT_FOUND', 'No such contact in this campaign.');
       return { steps };
     },
@@ -158,9 +156,10 @@ function emptyConnection() {
   };
 }
 
-function campaignContactId(arg: { typename: string; id: string }): string {
-  if (arg.typename !== 'CampaignContact') throw new NotFoundError('No such contact in this campaign.');
-  return arg.id;
+function campaignContactId(globalId: string): string {
+  const id = localId(globalId, 'CampaignContact');
+  if (!id) throw new NotFoundError('No such contact in this campaign.');
+  return id;
 }
 
 builder.mutationFields((t) => ({
@@ -174,7 +173,7 @@ builder.mutationFields((t) => ({
       union: { description: 'The updated CampaignContact, or why nothing was recorded.' },
     },
     args: {
-      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+      campaignContactId: t.arg.id({ required: true, description: 'Global id of the CampaignContact.' }),
       interested: t.arg.boolean({ description: 'True when the contact is interested (implies replied).' }),
       eventId: t.arg.string({ description: 'Your id for this event, for safe redelivery.' }),
     },
@@ -195,7 +194,7 @@ builder.mutationFields((t) => ({
       union: { description: 'The CampaignContact, or why the activity was not recorded.' },
     },
     args: {
-      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+      campaignContactId: t.arg.id({ required: true, description: 'Global id of the CampaignContact.' }),
       input: t.arg({ type: ActivityInput, required: true, description: 'The activity.' }),
     },
     resolve: (_root, args, ctx) => recordActivity(ctx, campaignContactId(args.campaignContactId), args.input),
@@ -210,7 +209,7 @@ builder.mutationFields((t) => ({
       union: { description: 'The CampaignContact (PENDING when a push is planned), or NotFoundError.' },
     },
     args: {
-      campaignContactId: t.arg.globalID({ required: true, description: 'Global id of the CampaignContact.' }),
+      campaignContactId: t.arg.id({ required: true, description: 'Global id of the CampaignContact.' }),
     },
     resolve: (_root, args, ctx) => retrySync(ctx, campaignContactId(args.campaignContactId)),
   }),
@@ -222,8 +221,9 @@ builder.subscriptionField('syncEvents', (t) =>
     description:
       'Sync events of your team as they happen, from every server instance (optionally one campaign): the latest event first, then each new one. Any team member.',
     authScopes: { authenticated: true },
-    args: { campaignId: t.arg.globalID({ description: 'Only events of this campaign.' }) },
-    subscribe: (_root, args, ctx) => syncEventStream(ctx, args.campaignId ?? null),
+    args: { campaignId: t.arg.id({ description: 'Only events of this campaign.' }) },
+    subscribe: (_root, args, ctx) =>
+      syncEventStream(ctx, args.campaignId ? localId(args.campaignId, 'Campaign') : null),
     resolve: (row, _args, ctx) => {
       freshRequestCache(ctx);
       return row;
@@ -231,13 +231,13 @@ builder.subscriptionField('syncEvents', (t) =>
   }),
 );
 
+/** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
 async function* syncEventStream(
   ctx: Parameters<typeof viewerOf>[0],
-  campaign: { typename: string; id: string } | null,
+  campaignId: string | null,
 ): AsyncGenerator<SyncEventRow> {
   const { teamId } = viewerOf(ctx);
-  if (campaign && campaign.typename !== 'Campaign') return;
-  const campaignId = campaign?.id ?? null;
+  if (campaignId === '') return;
   const changes = ctx.services.events.iterate(
     CHANNELS.syncEvent,
     (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
@@ -245,7 +245,7 @@ async function* syncEventStream(
   try {
     await changes.ready;
     const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
-    if (latest.rows[0]) yield latest.rows[0];
+    if (latest.edges[0]) yield latest.edges[0].node;
     for await (const change of changes) {
       const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
       if (row) yield row;
