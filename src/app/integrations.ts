@@ -243,6 +243,10 @@ export async function activatePinpoint(
   }
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
+    // Two first activations at once would both insert; the second waits here and updates instead.
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`integration:${viewer.teamId}`}, 0))`,
+    );
     const existing = await findRow(tx, viewer.teamId, 'PINPOINT');
     const id = existing?.id ?? crypto.randomUUID();
     const sealed = services.secretBox.encrypt(apiKey, sealAad(viewer.teamId, id));
@@ -328,11 +332,13 @@ export async function checkIntegration(ctx: Context, provider: Provider): Promis
           };
   }
   return ctx.db.transaction(async (tx) => {
+    // Only if the key checked is still the stored one: a deactivation or a new key saved meanwhile wins.
     const [updated] = await tx
       .update(integrationsTable)
       .set(change)
-      .where(eq(integrationsTable.id, row.id))
+      .where(and(eq(integrationsTable.id, row.id), eq(integrationsTable.keyGeneration, row.keyGeneration)))
       .returning();
+    if (!updated) return toView(viewer.teamId, provider, await findRow(tx, viewer.teamId, provider));
     if (change.status === 'CONNECTED' && row.status !== 'CONNECTED')
       await resumePausedJobs(tx, viewer.teamId);
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });

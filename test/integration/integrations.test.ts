@@ -240,6 +240,51 @@ describe('checkIntegration and deactivateIntegration', () => {
   });
 });
 
+describe('concurrent changes', () => {
+  it('two first activations at once both succeed and leave one integration', async () => {
+    const team = await t.createTeam();
+    const company = seedCompany(sim);
+    const [a, b] = await Promise.all([
+      activate(team.adminToken, company.apiKey, company.domain),
+      activate(team.adminToken, company.apiKey, company.domain),
+    ]);
+    expect(a.data?.activatePinpoint.__typename).toBe('Integration');
+    expect(b.data?.activatePinpoint.__typename).toBe('Integration');
+    const rows = (await t.database.db.select().from(integrationsTable)).filter(
+      (r) => r.teamId === team.teamId,
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('a check that finishes after a deactivation does not bring the integration back', async () => {
+    const team = await t.createTeam();
+    const company = seedCompany(sim);
+    await connectPinpoint(t, team, company);
+    keysSeen.push(company.apiKey);
+    sim.setFaults(company.domain, { latencyMs: 300 });
+    const check = t.gql(
+      `mutation { checkIntegration(provider: PINPOINT) { __typename } }`,
+      {},
+      team.adminToken,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const off = await t.gql<{ deactivateIntegration: { status: string } }>(
+      `mutation { deactivateIntegration(provider: PINPOINT) { ... on Integration { status } } }`,
+      {},
+      team.adminToken,
+    );
+    expect(off.data?.deactivateIntegration.status).toBe('NOT_CONNECTED');
+    await check;
+    sim.clearFaults(company.domain);
+    const read = await t.gql<{ integration: { status: string; apiKeyHint: string | null } }>(
+      INTEGRATION,
+      {},
+      team.adminToken,
+    );
+    expect(read.data?.integration).toMatchObject({ status: 'NOT_CONNECTED', apiKeyHint: null });
+  });
+});
+
 describe('catalog queries', () => {
   it('lists the catalog filtered by search with this team’s state', async () => {
     const team = await t.createTeam();
