@@ -88,6 +88,7 @@ export function createServices(deps: { config: Config; database: Database; logge
         apiKey: connection.apiKey,
         connectTimeoutMs: config.pinpoint.connectTimeoutMs,
         timeoutMs: connection.timeoutMs ?? config.pinpoint.timeoutMs,
+        ...(connection.signal ? { signal: connection.signal } : {}),
         logger: logger.child({ component: 'pinpoint' }),
       }),
   };

@@ -11,6 +11,8 @@ export interface PinpointConnection {
   readonly apiKey: string;
   /** Overrides the configured total timeout (activation uses a shorter, bounded one). */
   readonly timeoutMs?: number;
+  /** Cancels the client's requests (a sync job stopped by its worker). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Services {

@@ -48,6 +48,8 @@ export interface PinpointClientOptions {
   readonly timeoutMs: number;
   readonly logger?: PinpointLogger;
   readonly userAgent?: string;
+  /** Aborting it cancels every request of this client that is in flight or not yet sent. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PinpointClient {
@@ -86,6 +88,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     timeoutMs: options.timeoutMs,
     userAgent: options.userAgent ?? 'pinpoint-bff',
     logger: options.logger,
+    ...(options.signal ? { signal: options.signal } : {}),
   };
 
   const urlFor = (path: string, query: Query = {}): URL => {

@@ -34,6 +34,8 @@ export interface TransportOptions {
   readonly timeoutMs: number;
   readonly userAgent: string;
   readonly logger?: PinpointLogger;
+  /** Aborting it tears down any request in flight (e.g. the sync job was stopped). */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResult {
@@ -94,6 +96,7 @@ export async function send(
       settled = true;
       clearTimeout(totalTimer);
       clearTimeout(connectTimer);
+      options.signal?.removeEventListener('abort', onAbort);
       const durationMs = Math.round(performance.now() - started);
       // Only method, path, status and duration: never headers, query strings or bodies.
       const status = result?.status ?? error?.status ?? null;
@@ -130,11 +133,17 @@ export async function send(
       fail(Object.assign(new Error(code), { code }));
       req.destroy();
     };
+    function onAbort() {
+      fail(Object.assign(new Error('ABORTED'), { code: 'ABORTED' }));
+      req.destroy();
+    }
 
     const totalTimer = setTimeout(() => abort('TIMEOUT'), options.timeoutMs);
     const connectTimer = setTimeout(() => {
       if (!connected) abort('CONNECT_TIMEOUT');
     }, options.connectTimeoutMs);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
 
     req.on('socket', (socket: Socket) => {
       const markConnected = () => {

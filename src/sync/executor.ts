@@ -293,7 +293,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
       const ctx = contexts.get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
-      const raw = services.pinpointClient(connection);
+      const raw = services.pinpointClient({ ...connection, ...(signal ? { signal } : {}) });
       const gate = options.gate;
       // Once the worker aborts (shutdown, lease lost) no further Pinpoint call starts.
       const client = gated(raw, async () => {

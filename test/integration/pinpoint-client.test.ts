@@ -565,3 +565,22 @@ describe('Pinpoint client failures', () => {
     for (const line of logLines) expect(line).not.toContain(KEY_PREFIX);
   });
 });
+
+describe('cancellation', () => {
+  it('aborting the client’s signal tears down a request in flight and fails it at once', async () => {
+    const c = company();
+    sim.setFaults(c.domain, { latencyMs: 1_500 });
+    const controller = new AbortController();
+    const client = clientFor(c.domain, c.apiKey, { signal: controller.signal });
+    const started = performance.now();
+    const pending = client.listJobs().catch((error: unknown) => error);
+    setTimeout(() => controller.abort(), 50);
+    const error = await pending;
+    raised.push(error);
+    expect(error).toBeInstanceOf(PinpointNetworkError);
+    expect((error as PinpointNetworkError).code).toBe('ABORTED');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await expect(client.listJobs()).rejects.toBeInstanceOf(PinpointNetworkError); // nothing starts after the abort
+    sim.clearFaults(c.domain);
+  });
+});
