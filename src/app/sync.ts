@@ -63,12 +63,25 @@ export async function enqueueAndMarkPending(
     tx,
     jobs.map((j) => ({ teamId, ...j })),
   );
-  const contexts = await loadSyncContexts(
-    tx,
-    teamId,
-    jobs.map((j) => j.campaignContactId),
-  );
   const pending: string[] = [];
+  const ids = [...new Set(jobs.map((j) => j.campaignContactId))];
+  for (let start = 0; start < ids.length; start += PENDING_CHUNK) {
+    await markPendingChunk(tx, teamId, ids.slice(start, start + PENDING_CHUNK), pending);
+  }
+  for (let start = 0; start < pending.length; start += PENDING_CHUNK) {
+    await tx
+      .update(campaignContactsTable)
+      .set({ syncStatus: 'PENDING', lastSyncError: null })
+      .where(inArray(campaignContactsTable.id, pending.slice(start, start + PENDING_CHUNK)));
+  }
+  return new Set(pending);
+}
+
+const PENDING_CHUNK = 500;
+
+/** Adds to `pending` the campaign contacts among `ids` that the policy would push now. */
+async function markPendingChunk(tx: DbOrTx, teamId: string, ids: readonly string[], pending: string[]) {
+  const contexts = await loadSyncContexts(tx, teamId, ids);
   for (const ctx of contexts.values()) {
     const { campaignContact: cc } = ctx;
     if (cc.syncStatus === 'SYNCED' || cc.syncStatus === 'PENDING') continue;
@@ -82,13 +95,6 @@ export async function enqueueAndMarkPending(
     });
     if (decision.actions.some((a) => a.type === 'PUSH_APPLICATION')) pending.push(cc.id);
   }
-  if (pending.length > 0) {
-    await tx
-      .update(campaignContactsTable)
-      .set({ syncStatus: 'PENDING', lastSyncError: null })
-      .where(inArray(campaignContactsTable.id, pending));
-  }
-  return new Set(pending);
 }
 
 const replyInput = z.object({

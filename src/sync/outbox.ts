@@ -12,25 +12,31 @@ export interface NewSyncJob {
   readonly event: SyncJobEvent;
 }
 
+/** Rows per statement: far below PostgreSQL's 65,535 bind parameters, whatever the campaign size. */
+const ENQUEUE_CHUNK = 1000;
+
 /** Writes jobs (call inside the use case's transaction) and wakes workers on commit. */
 export async function enqueueSyncJobs(tx: DbOrTx, jobs: readonly NewSyncJob[]): Promise<void> {
   if (jobs.length === 0) return;
-  const links = await tx
-    .select({ id: campaignContactsTable.id, contactId: campaignContactsTable.contactId })
-    .from(campaignContactsTable)
-    .where(inArray(campaignContactsTable.id, [...new Set(jobs.map((j) => j.campaignContactId))]));
-  const contactOf = new Map(links.map((l) => [l.id, l.contactId]));
-  await tx.insert(syncJobsTable).values(
-    jobs.map((job, i) => ({
-      teamId: job.teamId,
-      campaignContactId: job.campaignContactId,
-      contactId: contactOf.get(job.campaignContactId) ?? null,
-      payload: { v: 1, event: job.event } satisfies SyncJobPayload,
-      // A contact's jobs run in created_at order; now() is the same for a whole transaction, so
-      // jobs written together are spaced by their position to keep their order.
-      createdAt: sql`clock_timestamp() + ${i}::int * interval '1 microsecond'`,
-    })),
-  );
+  for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
+    const chunk = jobs.slice(start, start + ENQUEUE_CHUNK);
+    const links = await tx
+      .select({ id: campaignContactsTable.id, contactId: campaignContactsTable.contactId })
+      .from(campaignContactsTable)
+      .where(inArray(campaignContactsTable.id, [...new Set(chunk.map((j) => j.campaignContactId))]));
+    const contactOf = new Map(links.map((l) => [l.id, l.contactId]));
+    await tx.insert(syncJobsTable).values(
+      chunk.map((job, i) => ({
+        teamId: job.teamId,
+        campaignContactId: job.campaignContactId,
+        contactId: contactOf.get(job.campaignContactId) ?? null,
+        payload: { v: 1, event: job.event } satisfies SyncJobPayload,
+        // A contact's jobs run in created_at order; now() is the same for a whole transaction, so
+        // jobs written together are spaced by their position to keep their order.
+        createdAt: sql`clock_timestamp() + ${start + i}::int * interval '1 microsecond'`,
+      })),
+    );
+  }
   const teams = new Set(jobs.map((j) => j.teamId));
   for (const teamId of teams) await notify(tx, CHANNELS.syncJobs, { teamId });
 }

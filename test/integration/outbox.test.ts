@@ -324,3 +324,29 @@ describe('request gate', () => {
     expect(performance.now() - started).toBeLessThan(500);
   });
 });
+
+describe('enqueueing many jobs', () => {
+  it('writes jobs in chunks past the bind-parameter limit, keeping each contact’s order and contact id', async () => {
+    const team = await newTeam({ contacts: 3 });
+    const { enqueueSyncJobs } = await import('../../src/sync/outbox.js');
+    const jobs = Array.from({ length: 2_500 }, (_, i) => ({
+      teamId: team.teamId,
+      campaignContactId: team.campaignContactIds[i % 3]!,
+      event: { kind: 'RETRY' as const },
+    }));
+    await database.db.transaction((tx) => enqueueSyncJobs(tx, jobs));
+    const rows = await database.db
+      .select({
+        cc: syncJobsTable.campaignContactId,
+        contactId: syncJobsTable.contactId,
+        createdAt: sql<string>`${syncJobsTable.createdAt}::text`,
+      })
+      .from(syncJobsTable)
+      .where(eq(syncJobsTable.teamId, team.teamId))
+      .orderBy(syncJobsTable.createdAt, syncJobsTable.id);
+    expect(rows).toHaveLength(2_500);
+    expect(rows.every((r) => r.contactId !== null)).toBe(true);
+    expect(new Set(rows.map((r) => r.createdAt)).size).toBe(2_500);
+    expect(rows.map((r) => r.cc)).toEqual(jobs.map((j) => j.campaignContactId));
+  });
+});
