@@ -53,6 +53,7 @@ const envSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
     .default('2mb'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
+  SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -108,6 +109,8 @@ export interface Config {
   };
   readonly bodyLimit: string;
   readonly shutdownTimeoutMs: number;
+  /** How often a live subscription re-checks that its token was not revoked. */
+  readonly subscriptionTokenRecheckMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,

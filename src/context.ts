@@ -3,7 +3,7 @@
 // subscription event so long-lived subscriptions never serve stale rows.
 import { randomUUID } from 'node:crypto';
 import { initContextCache } from '@pothos/core';
-import type { Viewer } from './app/tokens.js';
+import { isTokenActive, type Viewer } from './app/tokens.js';
 import type { Db } from './db/client.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
@@ -37,4 +37,22 @@ export function freshRequestCache(context: Context): void {
 export function viewerOf(context: Context): Viewer {
   if (!context.viewer) throw new Error('viewerOf called without an authenticated viewer');
   return context.viewer;
+}
+
+/**
+ * For long-lived subscriptions: answers whether the viewer's token is still active, asking the
+ * database at most every SUBSCRIPTION_TOKEN_RECHECK_MS. A revoked token ends its subscriptions at
+ * the next event after that.
+ */
+export function tokenWatch(context: Context): () => Promise<boolean> {
+  let checkedAt = Date.now();
+  let active = true;
+  return async () => {
+    if (!context.viewer) return false;
+    if (active && Date.now() - checkedAt >= context.services.config.subscriptionTokenRecheckMs) {
+      active = await isTokenActive(context.db, context.viewer.tokenId);
+      checkedAt = Date.now();
+    }
+    return active;
+  };
 }

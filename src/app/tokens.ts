@@ -99,3 +99,13 @@ export async function revokeToken(db: DbOrTx, tokenOrId: string): Promise<boolea
     .returning({ id: apiTokensTable.id });
   return rows.length > 0;
 }
+
+/** Whether a token still works (a WebSocket authenticated at connect re-checks it while streaming). */
+export async function isTokenActive(db: DbOrTx, tokenId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: apiTokensTable.id })
+    .from(apiTokensTable)
+    .where(and(eq(apiTokensTable.id, tokenId), isNull(apiTokensTable.revokedAt)))
+    .limit(1);
+  return rows.length > 0;
+}

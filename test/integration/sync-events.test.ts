@@ -229,3 +229,40 @@ describe('edge cases of ids and cursors', () => {
     expect(node.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('a revoked token', () => {
+  it('ends a live syncEvents subscription at the next event', async () => {
+    const t = await TestServer.start({
+      env: { PINPOINT_BASE_URL: world.sim.baseUrlTemplate, SUBSCRIPTION_TOKEN_RECHECK_MS: '0' },
+      database: usingPostgres ? await openTestDatabase() : world.t.database,
+    });
+    try {
+      const team = await setupTeam(world, { addApplicationWhen: 'ADDED_TO_CAMPAIGN' });
+      const campaignId = await createCampaign(world, team);
+      const client = wsClient(t.wsUrl, team.memberToken);
+      type Msg = { syncEvents: { kind: string } };
+      const sub = record<Msg>(client, 'subscription($c: ID) { syncEvents(campaignId: $c) { kind } }', {
+        c: campaignId,
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        const [first] = await addContacts(world, team, campaignId, [person('before')]);
+        await waitForStatus(world, team, first!, 'SYNCED');
+        await sub.waitFor((v) => v.length >= 1);
+        const { revokeToken } = await import('../../src/app/tokens.js');
+        expect(await revokeToken(world.t.database.db, team.memberToken)).toBe(true);
+        const heard = sub.values.length;
+        const [second] = await addContacts(world, team, campaignId, [person('after')]);
+        await waitForStatus(world, team, second!, 'SYNCED');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(sub.values.length).toBe(heard);
+      } finally {
+        sub.dispose();
+        await client.dispose();
+      }
+    } finally {
+      await t.stop();
+      if (usingPostgres) await t.database.close();
+    }
+  });
+});

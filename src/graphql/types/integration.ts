@@ -15,7 +15,7 @@ import {
   searchCatalog,
 } from '../../app/integrations.js';
 import { listPinpointFields, listPinpointJobs, type PinpointFieldInfo } from '../../app/pinpoint-catalog.js';
-import { freshRequestCache, viewerOf } from '../../context.js';
+import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
 import { IntegrationNotConnectedError, ValidationError } from '../../errors.js';
 import type { PinpointJob, PinpointStage } from '../../pinpoint/types.js';
 import { CHANNELS } from '../../sync/notify.js';
@@ -310,7 +310,11 @@ async function* statusStream(
   try {
     await changes.ready;
     yield await getIntegration(ctx.db, teamId, provider);
-    for await (const _change of changes) yield await getIntegration(ctx.db, teamId, provider);
+    const signedIn = tokenWatch(ctx);
+    for await (const _change of changes) {
+      if (!(await signedIn())) return;
+      yield await getIntegration(ctx.db, teamId, provider);
+    }
   } finally {
     await changes.return?.();
   }

@@ -9,7 +9,7 @@ import {
   type SyncEventRow,
   syncPreview,
 } from '../../app/sync.js';
-import { freshRequestCache, viewerOf } from '../../context.js';
+import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
 import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
 import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
@@ -245,8 +245,13 @@ async function* syncEventStream(
   try {
     await changes.ready;
     const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+    // Its notification may still arrive after the snapshot was read: send that event once.
+    const snapshotId = latest.edges[0]?.node.id;
     if (latest.edges[0]) yield latest.edges[0].node;
+    const signedIn = tokenWatch(ctx);
     for await (const change of changes) {
+      if (!(await signedIn())) return;
+      if (change.id === snapshotId) continue;
       const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
       if (row) yield row;
     }
