@@ -10,7 +10,7 @@ import {
   PAGINATION,
 } from './api-assumptions.js';
 import { normalizePinpointDomain } from './domain.js';
-import { type PinpointCallInfo, PinpointResponseError } from './errors.js';
+import { type PinpointCallInfo, PinpointListTooLongError, PinpointResponseError } from './errors.js';
 import {
   personAttributesToApi,
   ShapeError,
@@ -67,7 +67,14 @@ export interface PinpointClient {
   createApplication(input: CreateApplicationInput): Promise<PinpointApplication>;
   getApplication(id: string): Promise<PinpointApplication>;
   updateApplication(id: string, input: UpdateApplicationInput): Promise<PinpointApplication>;
-  listApplicationsForJob(jobId: string): Promise<PinpointApplication[]>;
+  /**
+   * The job's applications. `complete: true` throws PinpointListTooLongError rather than answer
+   * part of a list longer than `maxPages` pages (use it before deciding something does not exist).
+   */
+  listApplicationsForJob(
+    jobId: string,
+    options?: { complete?: boolean; maxPages?: number },
+  ): Promise<PinpointApplication[]>;
   createComment(input: CreateCommentInput): Promise<PinpointComment>;
 }
 
@@ -150,7 +157,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     path: string,
     query: Query,
     map: (data: Resource, included: Resource[]) => T,
-    limits: { pageSize?: number; maxPages?: number } = {},
+    limits: { pageSize?: number; maxPages?: number; complete?: boolean } = {},
   ): Promise<T[]> => {
     const pageSize = Math.min(
       Math.max(1, Math.floor(limits.pageSize ?? PAGINATION.maxPageSize)),
@@ -187,6 +194,12 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
         });
       }
       if (page === maxPages) {
+        if (limits.complete) {
+          throw new PinpointListTooLongError(
+            { method: 'GET', path: `${apiRoot.pathname}${path}`, outcomeUnknown: false },
+            maxPages,
+          );
+        }
         options.logger?.warn(
           { path: `${apiRoot.pathname}${path}`, maxPages },
           'pinpoint pagination stopped at maxPages',
@@ -313,11 +326,12 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
       return write('PUT', `applications/${encodeId(id)}`, { data }, toApplication);
     },
 
-    listApplicationsForJob(jobId) {
+    listApplicationsForJob(jobId, opts = {}) {
       return getAll(
         'applications',
         { [FILTERS.applicationJobId]: jobId, include: INCLUDES.applicationCandidate },
         toApplication,
+        opts,
       );
     },
 

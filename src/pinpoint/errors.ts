@@ -130,6 +130,24 @@ export class PinpointResponseError extends PinpointError {
   }
 }
 
+/**
+ * A list that had to be read whole (e.g. to be sure no application exists before creating one) has
+ * more pages than the client reads. Acting on part of it could create a duplicate.
+ */
+export class PinpointListTooLongError extends PinpointResponseError {
+  constructor(
+    call: PinpointCallInfo,
+    readonly maxPages: number,
+  ) {
+    super(
+      `Pinpoint has more than ${maxPages} pages of results here, more than can be checked safely.`,
+      call,
+      200,
+      [`more than ${maxPages} pages`],
+    );
+  }
+}
+
 export type AnyPinpointError =
   | PinpointInvalidKeyError
   | PinpointForbiddenError

@@ -8,7 +8,7 @@ import { contactVariableValue, customFieldId } from '../domain/settings.js';
 import type { FieldWrite } from '../domain/sync-actions.js';
 import type { FieldValue } from '../domain/types.js';
 import type { PinpointClient } from '../pinpoint/client.js';
-import { isPinpointError } from '../pinpoint/errors.js';
+import { isPinpointError, PinpointListTooLongError } from '../pinpoint/errors.js';
 import type {
   CustomAttributeInput,
   PersonAttributesInput,
@@ -307,7 +307,18 @@ export function createEffects(deps: {
 
       const existingCandidateId = await findCandidate(ctx);
       if (existingCandidateId) {
-        const applications = await client.listApplicationsForJob(jobId);
+        // Read whole or not at all: deciding "no application yet" from part of the list could
+        // create a duplicate.
+        const applications = await client
+          .listApplicationsForJob(jobId, { complete: true })
+          .catch((error: unknown) => {
+            if (error instanceof PinpointListTooLongError) {
+              throw new PermanentSyncError(
+                'This Pinpoint job has too many applications to check safely for an existing one for this candidate; add the application in Pinpoint by hand.',
+              );
+            }
+            throw error;
+          });
         const existing = applications.find(
           (a) =>
             a.candidateId === existingCandidateId ||

@@ -13,6 +13,7 @@ import {
   type PinpointError,
   PinpointForbiddenError,
   PinpointInvalidKeyError,
+  PinpointListTooLongError,
   PinpointNetworkError,
   PinpointNotFoundError,
   PinpointRateLimitedError,
@@ -582,5 +583,27 @@ describe('cancellation', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     await expect(client.listJobs()).rejects.toBeInstanceOf(PinpointNetworkError); // nothing starts after the abort
     sim.clearFaults(c.domain);
+  });
+});
+
+describe('lists that must be read whole', () => {
+  it('listApplicationsForJob with complete: true refuses to answer part of a longer list', async () => {
+    const c = company();
+    const jobId = c.jobIds[0]!;
+    for (let i = 0; i < 100; i++) {
+      await c.client.createApplication({
+        jobId,
+        attributes: { firstName: 'A', lastName: `N${i}`, email: `n${i}@example.com` },
+        skipNotificationsOnCreate: true,
+      });
+    }
+    // 100 is a full page, so a second page may exist: with one page allowed, the list is not known whole.
+    expect(await c.client.listApplicationsForJob(jobId, { maxPages: 1 })).toHaveLength(100);
+    const error = await c.client
+      .listApplicationsForJob(jobId, { maxPages: 1, complete: true })
+      .catch((e: unknown) => e);
+    raised.push(error);
+    expect(error).toBeInstanceOf(PinpointListTooLongError);
+    expect(await c.client.listApplicationsForJob(jobId, { complete: true })).toHaveLength(100);
   });
 });
