@@ -5,17 +5,7 @@ import { z } from 'zod';
 import { type Context, viewerOf } from '../context.js';
 import { campaignContactsTable, campaignsTable } from '../db/schema.js';
 import { type CampaignSyncInput, resolveCampaignEffectiveSync } from '../domain/settings.js';
-import {
-  ACTIVITY_TYPES,
-  ADD_APPLICATION_WHEN,
-  type EffectiveSync,
-  FIELD_UPDATE_POLICIES,
-  type FieldValue,
-  OUTREACH_CHANNELS,
-  type OutreachChannel,
-  type SyncAs,
-  type SyncOptions,
-} from '../domain/types.js';
+import type { EffectiveSync, FieldValue, OutreachChannel, SyncAs, SyncOptions } from '../domain/types.js';
 import {
   CodedError,
   type FieldIssue,
@@ -34,11 +24,11 @@ import {
   primeRows,
   toPage,
 } from './loaders.js';
+import { eachNullable, SYNC_OPTION_FIELDS } from './settings-store.js';
 import { enqueueAndMarkPending } from './sync.js';
 
 // ── Sync options and tags (campaigns and overrides) ───────────────────────────────────────────────
 
-const MAX_LIST = 100;
 export const MAX_FIELD_VALUES = 50;
 const MAX_TAG_VALUES = 100;
 
@@ -51,13 +41,7 @@ export interface FieldValueInput {
   values?: readonly string[] | null;
 }
 
-const syncOptionsSchema = z.strictObject({
-  addApplicationWhen: z.enum(ADD_APPLICATION_WHEN).nullish(),
-  onlyAddNotesToSyncedRecords: z.boolean().nullish(),
-  fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES).nullish(),
-  activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).max(MAX_LIST).nullish(),
-  noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).max(MAX_LIST).nullish(),
-});
+const syncOptionsSchema = z.strictObject(eachNullable(SYNC_OPTION_FIELDS)).partial();
 
 /** Drops unset keys and repeated list entries; null when nothing is set (inherit everything). */
 export function normalizeOptions(input: SyncOptionsInput | null | undefined): SyncOptions | null {

@@ -16,6 +16,30 @@ import {
   type UserSyncSettings,
 } from '../domain/types.js';
 
+/** Longest list a setting may hold (note types, channels, field keys). */
+export const MAX_SETTING_LIST = 100;
+
+/**
+ * The sync options, as input fields: what a campaign or an override may set, and (with
+ * `syncManualContactUpdates`) what team and personal settings hold. One definition for every schema.
+ */
+export const SYNC_OPTION_FIELDS = {
+  addApplicationWhen: z.enum(ADD_APPLICATION_WHEN),
+  onlyAddNotesToSyncedRecords: z.boolean(),
+  fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES),
+  activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).max(MAX_SETTING_LIST),
+  noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).max(MAX_SETTING_LIST),
+};
+
+/** The same fields, each also accepting null ("inherit" / "use the team's"). */
+export function eachNullable<T extends Record<string, z.ZodType>>(
+  shape: T,
+): { [K in keyof T]: z.ZodNullable<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.nullable()])) as {
+    [K in keyof T]: z.ZodNullable<T[K]>;
+  };
+}
+
 export const storedTeamSettingsSchema = z
   .object({
     syncManualContactUpdates: z.boolean(),

@@ -13,12 +13,9 @@ import {
   teamSettingsIssues,
 } from '../domain/settings-rules.js';
 import {
-  ACTIVITY_TYPES,
-  ADD_APPLICATION_WHEN,
   CONTACT_VARIABLES,
   FIELD_UPDATE_POLICIES,
   type FieldMapping,
-  OUTREACH_CHANNELS,
   type TeamSyncSettings,
   type UserSyncSettings,
 } from '../domain/types.js';
@@ -33,8 +30,11 @@ import {
 } from '../errors.js';
 import { listPinpointFields } from './pinpoint-catalog.js';
 import {
+  eachNullable,
   loadTeamSettings,
   loadUserSettings,
+  MAX_SETTING_LIST,
+  SYNC_OPTION_FIELDS,
   storedTeamSettingsSchema,
   storedUserSettingsSchema,
   type TeamSettingsRecord,
@@ -43,7 +43,7 @@ import {
 
 export type { TeamSettingsRecord } from './settings-store.js';
 
-const MAX_LIST = 100;
+const MAX_LIST = MAX_SETTING_LIST;
 const MAX_MAPPINGS = 50;
 
 // Blank or unknown keys are reported by the domain rules, together with every other problem.
@@ -52,14 +52,10 @@ const fieldKeyList = z
   .max(MAX_LIST, `At most ${MAX_LIST} fields`);
 
 const teamSettingsInputSchema = z.strictObject({
+  ...SYNC_OPTION_FIELDS,
   syncManualContactUpdates: z.boolean(),
-  addApplicationWhen: z.enum(ADD_APPLICATION_WHEN),
-  onlyAddNotesToSyncedRecords: z.boolean(),
   displayedFields: fieldKeyList,
   mandatoryFields: fieldKeyList,
-  fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES),
-  activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).max(MAX_LIST),
-  noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).max(MAX_LIST),
   suppressPinpointNotifications: z.boolean(),
   lockedForMembers: z.boolean(),
 });
@@ -67,14 +63,9 @@ const teamSettingsInputSchema = z.strictObject({
 /** A partial update of the team's settings: absent keys keep their value; null is refused. */
 export type TeamSettingsInput = { [K in keyof TeamSyncSettings]?: TeamSyncSettings[K] | null };
 
-const userSettingsInputSchema = z.strictObject({
-  syncManualContactUpdates: z.boolean().nullable(),
-  addApplicationWhen: z.enum(ADD_APPLICATION_WHEN).nullable(),
-  onlyAddNotesToSyncedRecords: z.boolean().nullable(),
-  fieldUpdatePolicy: z.enum(FIELD_UPDATE_POLICIES).nullable(),
-  activityNoteTypes: z.array(z.enum(ACTIVITY_TYPES)).max(MAX_LIST).nullable(),
-  noteChannels: z.array(z.enum(OUTREACH_CHANNELS)).max(MAX_LIST).nullable(),
-});
+const userSettingsInputSchema = z.strictObject(
+  eachNullable({ ...SYNC_OPTION_FIELDS, syncManualContactUpdates: z.boolean() }),
+);
 
 /** A partial update of personal defaults: absent keys keep their value; null clears one (team's applies). */
 export type UserSettingsInput = UserSyncSettings;
