@@ -9,10 +9,11 @@ import {
   type SyncEventRow,
   syncPreview,
 } from '../../app/sync.js';
-import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
+import { type Context, freshRequestCache, viewerOf } from '../../context.js';
 import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
 import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
+import { liveStream } from '../live.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
 import { localId } from './ids.js';
@@ -232,30 +233,21 @@ builder.subscriptionField('syncEvents', (t) =>
 );
 
 /** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
-async function* syncEventStream(
-  ctx: Parameters<typeof viewerOf>[0],
-  campaignId: string | null,
-): AsyncGenerator<SyncEventRow> {
+async function* syncEventStream(ctx: Context, campaignId: string | null): AsyncGenerator<SyncEventRow> {
   const { teamId } = viewerOf(ctx);
   if (campaignId === '') return;
-  const changes = ctx.services.events.iterate(
-    CHANNELS.syncEvent,
-    (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
-  );
-  try {
-    await changes.ready;
-    const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+  yield* liveStream(ctx, {
+    channel: CHANNELS.syncEvent,
+    filter: (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
+    snapshot: async () => {
+      const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+      return latest.edges[0]?.node ?? null;
+    },
     // Its notification may still arrive after the snapshot was read: send that event once.
-    const snapshotId = latest.edges[0]?.node.id;
-    if (latest.edges[0]) yield latest.edges[0].node;
-    const signedIn = tokenWatch(ctx);
-    for await (const change of changes) {
-      if (!(await signedIn())) return;
-      if (change.id === snapshotId) continue;
+    load: async (change, snapshot) => {
+      if (change.id === snapshot?.id) return null;
       const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
-      if (row) yield row;
-    }
-  } finally {
-    await changes.return?.();
-  }
+      return row ?? null;
+    },
+  });
 }
