@@ -1,6 +1,7 @@
 // The sync engine's surface: outreach events (reply, activity), retry, the dry-run preview, and the
 // sync event log as a list and as a live stream.
 import {
+  countSyncEvents,
   listSyncEvents,
   loadSyncEvents,
   recordActivity,
@@ -14,6 +15,7 @@ import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
 import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { liveStream } from '../live.js';
+import { totalCountOf } from './campaign.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
 import { localId } from './ids.js';
@@ -92,6 +94,12 @@ const SyncEventConnection = builder.connectionObject(
     type: SyncEventRef,
     name: 'SyncEventConnection',
     description: 'A page of sync events, newest first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many events match the filters in all (every page).',
+        resolve: (connection) => totalCountOf(connection),
+      }),
+    }),
   },
   { name: 'SyncEventEdge', description: 'A sync event and its cursor.' },
 );
@@ -116,13 +124,14 @@ builder.queryFields((t) => ({
       if (first < 1 || first > 100) throw new CodedError('BAD_USER_INPUT', '`first` must be from 1 to 100.');
       const campaignId = args.campaignId ? localId(args.campaignId, 'Campaign') : null;
       if (campaignId === '') return emptyConnection();
+      const filter = { campaignId, status: args.status ?? null };
       const { edges, hasNextPage } = await listSyncEvents(ctx, {
+        ...filter,
         first,
         after: args.after ?? null,
-        campaignId,
-        status: args.status ?? null,
       });
       return {
+        totalCount: () => countSyncEvents(ctx, filter),
         edges,
         pageInfo: {
           hasNextPage,
@@ -152,6 +161,7 @@ builder.queryFields((t) => ({
 
 function emptyConnection() {
   return {
+    totalCount: async () => 0,
     edges: [],
     pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
   };
