@@ -3,21 +3,10 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { campaignContactsTable, syncEventsTable } from '../db/schema.js';
+import type { SyncEventKind } from '../domain/types.js';
 import { CHANNELS, notify } from './notify.js';
 
-export type SyncEventKind =
-  | 'QUEUED'
-  | 'CREATED'
-  | 'LINKED'
-  | 'UPDATED'
-  | 'NOTED'
-  | 'NOTE_HELD'
-  | 'BLOCKED'
-  | 'SKIPPED'
-  | 'FAILED'
-  | 'RETRYING'
-  | 'DEAD'
-  | 'PAUSED';
+export type { SyncEventKind };
 
 export type CampaignContactPatch = Partial<
   Pick<
