@@ -9,6 +9,7 @@ import {
   updateMySettings,
   updateTeamSettings,
 } from '../../app/settings.js';
+import { type Context, viewerOf } from '../../context.js';
 import type { FieldMapping, UserSyncSettings } from '../../domain/types.js';
 import { SettingsLockedError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
@@ -44,7 +45,37 @@ export const FieldMappingRef = builder.objectRef<FieldMapping>('FieldMapping').i
   }),
 });
 
-export const TeamSettingsRef = builder.objectRef<TeamSettingsRecord>('TeamSettings').implement({
+/** The team's settings with the team they belong to, which is their identity. */
+interface TeamSettingsView extends TeamSettingsRecord {
+  readonly teamId: string;
+}
+
+/** The viewer's personal defaults with their user, which is their identity. */
+interface UserSettingsView extends UserSyncSettings {
+  readonly userId: string;
+}
+
+const teamView = async (ctx: Context, record: Promise<TeamSettingsRecord>): Promise<TeamSettingsView> => ({
+  ...(await record),
+  teamId: viewerOf(ctx).teamId,
+});
+
+const userView = async (ctx: Context, settings: Promise<UserSyncSettings>): Promise<UserSettingsView> => ({
+  ...(await settings),
+  userId: viewerOf(ctx).userId,
+});
+
+export const TeamSettingsRef = builder.loadableNode('TeamSettings', {
+  // Keyed by team: a client cache (Apollo's InMemoryCache) merges every answer into one object.
+  id: {
+    resolve: (view: TeamSettingsView) => view.teamId,
+    description:
+      'Global id of the team’s settings: the same in every answer, so a client cache updates one object (pass it to `node(id)` to refetch).',
+  },
+  sort: (view) => view.teamId,
+  // Only the viewer's own team: any other id is another team's and answers null.
+  load: async (ids: string[], ctx) =>
+    ctx.viewer && ids.includes(ctx.viewer.teamId) ? [await teamView(ctx, getTeamSettings(ctx))] : [],
   description:
     'The team’s Pinpoint sync settings, with defaults filled in for anything never changed. Every team member can read them; only admins change them (`updateTeamSettings`, `setFieldMappings`, `resetFieldMappings`). Campaigns, personal defaults and per-person overrides may override some of them; see `EffectiveSync`.',
   fields: (t) => ({
@@ -83,7 +114,16 @@ export const TeamSettingsRef = builder.objectRef<TeamSettingsRecord>('TeamSettin
   }),
 });
 
-export const UserSettingsRef = builder.objectRef<UserSyncSettings>('UserSettings').implement({
+export const UserSettingsRef = builder.loadableNode('UserSettings', {
+  id: {
+    resolve: (view: UserSettingsView) => view.userId,
+    description:
+      'Global id of your personal defaults: the same in every answer, so a client cache updates one object (pass it to `node(id)` to refetch; only you can).',
+  },
+  sort: (view) => view.userId,
+  // Personal defaults are the viewer's own: a teammate's id answers null, like another team's.
+  load: async (ids: string[], ctx) =>
+    ctx.viewer && ids.includes(ctx.viewer.userId) ? [await userView(ctx, getMySettings(ctx))] : [],
   description:
     'The signed-in user’s personal defaults, applied to campaigns they own. Every field is null unless the user set it; null means the team’s setting applies. Ignored for members while the team is locked (`lockedForMembers`).',
   fields: (t) => syncOptionFields(t, 'personal', SYNC_OPTION_NAMES, (s) => s),
@@ -140,13 +180,13 @@ builder.queryFields((t) => ({
     type: TeamSettingsRef,
     description: 'The team’s sync settings and field mapping, defaults filled in. Any team member.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => getTeamSettings(ctx),
+    resolve: (_root, _args, ctx) => teamView(ctx, getTeamSettings(ctx)),
   }),
   mySettings: t.field({
     type: UserSettingsRef,
     description: 'The signed-in user’s personal defaults (all null until set). Any team member.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => getMySettings(ctx),
+    resolve: (_root, _args, ctx) => userView(ctx, getMySettings(ctx)),
   }),
 }));
 
@@ -163,7 +203,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: TeamSettingsInput, required: true, description: 'The settings to change.' }),
     },
-    resolve: (_root, args, ctx) => updateTeamSettings(ctx, args.input),
+    resolve: (_root, args, ctx) => teamView(ctx, updateTeamSettings(ctx, args.input)),
   }),
   updateMySettings: t.field({
     type: UserSettingsRef,
@@ -177,7 +217,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: UserSettingsInput, required: true, description: 'The defaults to set or clear.' }),
     },
-    resolve: (_root, args, ctx) => updateMySettings(ctx, args.input),
+    resolve: (_root, args, ctx) => userView(ctx, updateMySettings(ctx, args.input)),
   }),
   setFieldMappings: t.field({
     type: TeamSettingsRef,
@@ -195,7 +235,7 @@ builder.mutationFields((t) => ({
         description: 'The complete new mapping, at most 50 entries.',
       }),
     },
-    resolve: (_root, args, ctx) => setFieldMappings(ctx, args.input),
+    resolve: (_root, args, ctx) => teamView(ctx, setFieldMappings(ctx, args.input)),
   }),
   resetFieldMappings: t.field({
     type: TeamSettingsRef,
@@ -209,6 +249,6 @@ builder.mutationFields((t) => ({
           'The team settings with the default mapping. ValidationError is reserved; reset does not return it today.',
       },
     },
-    resolve: (_root, _args, ctx) => resetFieldMappings(ctx),
+    resolve: (_root, _args, ctx) => teamView(ctx, resetFieldMappings(ctx)),
   }),
 }));
