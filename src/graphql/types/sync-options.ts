@@ -114,6 +114,8 @@ export function syncOptionFields<Parent, N extends SyncOptionName>(
   source: (parent: Parent) => { readonly [K in N]?: unknown },
 ): Record<N, FieldRef<Types, unknown, 'Object'>> {
   const nullable = usage === 'personal' || usage === 'option';
+  // Pothos infers a field's shape from a literal type; the table's types are a union, so the casts
+  // below only quiet that inference, and the declared return type states what callers get.
   const entries = names.map((name) => {
     const field = t.field({
       type: SYNC_OPTIONS[name].type as 'Boolean',
