@@ -4,13 +4,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { connectionOf, markIntegrationAuthFailed } from '../app/integrations.js';
 import { listPinpointCustomFields } from '../app/pinpoint-catalog.js';
+import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/sync-context.js';
 import { activitiesTable, integrationsTable } from '../db/schema.js';
 import type { PolicyActivity, PolicyEvent, SyncAction } from '../domain/sync-actions.js';
 import { decideSync } from '../domain/sync-policy.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import type { Services } from '../services.js';
-import { loadSyncContexts, type SyncContext } from './context.js';
 import { createEffects, PermanentSyncError, UNCERTAIN_NOTE } from './effects.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
 import type { SyncJobEvent } from './jobs.js';
@@ -137,17 +137,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     });
     await finishLinkedPush(ctx, effects);
     const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
-    const decision = decideSync({
-      effective: ctx.effective,
-      mappings: ctx.mappings,
-      contact: ctx.contactData,
-      stage: ctx.campaignContact.stage,
-      link: {
-        candidateId: ctx.campaignContact.pinpointCandidateId,
-        applicationId: ctx.campaignContact.pinpointApplicationId,
-      },
-      event: policyEvent,
-    });
+    const decision = decideSync(syncInputOf(ctx, policyEvent));
     let actions = decision.actions;
     if (actions.some((a) => a.type === 'PUSH_APPLICATION')) {
       // Notes planned right after the push are held first: if the push fails, is blocked later or
