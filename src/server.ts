@@ -5,6 +5,7 @@ import { countTeams, createTeam, withSeedLock } from './app/teams.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { createEventBus } from './db/notify.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
@@ -13,7 +14,6 @@ import { loadConfigOrExit, stopOnSignals } from './runtime.js';
 import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
 import type { Services } from './services.js';
 import type { JobExecutor } from './sync/executor-types.js';
-import { createEventBus } from './sync/notify.js';
 import { startWorkers, type Workers } from './sync/worker.js';
 
 export interface RunningServer {

@@ -2,14 +2,15 @@
 // against Pinpoint (idempotently, see effects.ts) and record every step as a sync event. Pinpoint
 // failures become job outcomes: retry (429/5xx/network), pause (401/403), failed (422 and the like).
 import { and, eq, inArray } from 'drizzle-orm';
-import { connectionOf, markIntegrationAuthFailed } from '../app/integrations.js';
-import { listPinpointCustomFields } from '../app/pinpoint-catalog.js';
+import { markIntegrationAuthFailed } from '../db/integration-status.js';
 import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/sync-context.js';
 import { activitiesTable, integrationsTable } from '../db/schema.js';
 import type { PolicyActivity, PolicyEvent, SyncAction } from '../domain/sync-actions.js';
 import { decideSync } from '../domain/sync-policy.js';
+import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
+import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
 import { createEffects, PermanentSyncError, UNCERTAIN_NOTE } from './effects.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
@@ -119,6 +120,8 @@ export function createGatedExecutor(services: Services): JobExecutor {
 
 export function createExecutor(services: Services, options: { gate?: RequestGate } = {}): JobExecutor {
   const db = services.database.db;
+  // The account's custom fields change rarely; a job re-reads them at most once a minute per key.
+  const customFieldCache = createAnswerCache({ ttlMs: 60_000, maxEntries: 1000 });
   const log = services.logger.child({ component: 'sync-executor' });
 
   const event = (ctx: SyncContext, kind: SyncEventInput['kind'], message: string): SyncEventInput => ({
@@ -129,11 +132,21 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     message,
   });
 
-  async function run(job: ClaimedJob, ctx: SyncContext, client: PinpointClient): Promise<void> {
+  async function run(
+    job: ClaimedJob,
+    ctx: SyncContext,
+    integration: { id: string; keyGeneration: number },
+    client: PinpointClient,
+  ): Promise<void> {
     const effects = createEffects({
       db,
       client,
-      customFields: () => listPinpointCustomFields(services, job.teamId),
+      // Read through the job's own client: its AbortSignal, the shared rate gate and the breaker
+      // apply, and a failure is classified like any other Pinpoint error.
+      customFields: () =>
+        customFieldCache.get(`${integration.id}:${integration.keyGeneration}`, () =>
+          client.listCustomFields(),
+        ),
     });
     await finishLinkedPush(ctx, effects);
     const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
@@ -278,7 +291,8 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
         .select()
         .from(integrationsTable)
         .where(eq(integrationsTable.id, job.integration.id));
-      const connection = integration?.status === 'CONNECTED' ? connectionOf(services, integration) : null;
+      const connection =
+        integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
       if (!integration || !connection) return { kind: 'pause', error: 'Pinpoint is not connected.' };
       const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
       const ctx = contexts.get(job.campaignContactId);
@@ -291,7 +305,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
         if (gate) await gate(integration.id, signal);
       });
       try {
-        await run(job, ctx, client);
+        await run(job, ctx, integration, client);
         return { kind: 'done' };
       } catch (error) {
         if (signal?.aborted)

@@ -16,9 +16,9 @@ import {
 } from '../../app/integrations.js';
 import { listPinpointFields, listPinpointJobs, type PinpointFieldInfo } from '../../app/pinpoint-catalog.js';
 import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
+import { CHANNELS } from '../../db/notify.js';
 import { IntegrationNotConnectedError, ValidationError } from '../../errors.js';
 import type { PinpointJob, PinpointStage } from '../../pinpoint/types.js';
-import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { ErrorInterface } from '../errors.js';
 

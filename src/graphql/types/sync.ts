@@ -10,8 +10,8 @@ import {
   syncPreview,
 } from '../../app/sync.js';
 import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
+import { CHANNELS } from '../../db/notify.js';
 import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
-import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
