@@ -8,14 +8,20 @@ import { viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { integrationsTable, syncJobsTable } from '../db/schema.js';
+import type {
+  ConnectionStatus,
+  IntegrationProvider,
+  IntegrationStatusCode,
+  PinpointAuthReason,
+} from '../domain/types.js';
+import { INTEGRATION_PROVIDERS } from '../domain/types.js';
 import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
 import { normalizePinpointDomain } from '../pinpoint/domain.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import { openIntegrationKey, sealAad } from '../secrets/integration-key.js';
 
-export const PROVIDERS = ['PINPOINT'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-export type ConnectionStatus = 'NOT_CONNECTED' | 'CONNECTED' | 'ERROR';
+export const PROVIDERS = INTEGRATION_PROVIDERS;
+export type Provider = IntegrationProvider;
 
 /** What clients see of an integration; a team without a row sees the NOT_CONNECTED default. */
 export interface IntegrationView {
@@ -24,7 +30,7 @@ export interface IntegrationView {
   readonly name: string;
   readonly description: string;
   readonly status: ConnectionStatus;
-  readonly statusCode: string | null;
+  readonly statusCode: IntegrationStatusCode | null;
   readonly statusReason: string | null;
   readonly domain: string | null;
   readonly apiKeyHint: string | null;
@@ -47,7 +53,7 @@ export const PROVIDER_CATALOG: Readonly<
 export class PinpointAuthError extends Error {
   override readonly name = 'PinpointAuthError';
   constructor(
-    readonly reason: 'INVALID_API_KEY' | 'FORBIDDEN',
+    readonly reason: PinpointAuthReason,
     message: string,
   ) {
     super(message);

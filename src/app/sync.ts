@@ -14,6 +14,7 @@ import {
   processedEventsTable,
   syncEventsTable,
 } from '../db/schema.js';
+import type { SyncActionType } from '../domain/sync-actions.js';
 import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
 import { ACTIVITY_TYPES, type ContactStage, OUTREACH_CHANNELS } from '../domain/types.js';
 import { issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
@@ -230,7 +231,7 @@ export async function retrySync(ctx: Context, campaignContactId: string): Promis
 export async function syncPreview(
   ctx: Context,
   campaignContactId: string,
-): Promise<{ action: string; reason: string }[] | null> {
+): Promise<{ action: SyncActionType; reason: string }[] | null> {
   const viewer = viewerOf(ctx);
   const contexts = await loadSyncContexts(ctx.db, viewer.teamId, uuidsOnly([campaignContactId]));
   const sc = contexts.get(campaignContactId);

@@ -1,6 +1,7 @@
 // Status changes of an integration that both the use cases and the sync engine make, announced over
 // LISTEN/NOTIFY in the same statement batch (subscribers re-read the integration).
 import { and, eq } from 'drizzle-orm';
+import type { PinpointAuthReason } from '../domain/types.js';
 import type { DbOrTx } from './client.js';
 import { CHANNELS, notify } from './notify.js';
 import { integrationsTable } from './schema.js';
@@ -13,7 +14,7 @@ import { integrationsTable } from './schema.js';
 export async function markIntegrationAuthFailed(
   db: DbOrTx,
   integration: { id: string; teamId: string; keyGeneration: number },
-  reason: 'INVALID_API_KEY' | 'FORBIDDEN',
+  reason: PinpointAuthReason,
 ): Promise<boolean> {
   const message =
     reason === 'INVALID_API_KEY'

@@ -1,4 +1,5 @@
-// Drizzle schema: every table of the service (<entity>Table); every row belongs to a team.
+// Drizzle schema: every table of the service (<entity>Table); every row belongs to a team. Enum
+// values come from the vocabularies in src/domain/types.ts (one definition each).
 import { sql } from 'drizzle-orm';
 import {
   boolean,
@@ -13,6 +14,20 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import {
+  ACTIVITY_TYPES,
+  CONNECTION_STATUSES,
+  CONTACT_STAGES,
+  INTEGRATION_PROVIDERS,
+  INTEGRATION_STATUS_CODES,
+  NOTE_STATUSES,
+  OUTREACH_CHANNELS,
+  ROLES,
+  SYNC_AS,
+  SYNC_EVENT_KINDS,
+  SYNC_JOB_STATUSES,
+  SYNC_STATUSES,
+} from '../domain/types.js';
 
 const id = () =>
   uuid('id')
@@ -25,7 +40,7 @@ const updatedAt = () =>
     .defaultNow()
     .$onUpdate(() => new Date());
 
-export const roleEnum = pgEnum('role', ['ADMIN', 'MEMBER']);
+export const roleEnum = pgEnum('role', ROLES);
 
 export const teamsTable = pgTable('teams', {
   id: id(),
@@ -70,8 +85,9 @@ export const apiTokensTable = pgTable(
 
 // ── Integrations (issue: connect Pinpoint) ─────────────────────────────────────────────────────────
 
-export const integrationProviderEnum = pgEnum('integration_provider', ['PINPOINT']);
-export const connectionStatusEnum = pgEnum('connection_status', ['NOT_CONNECTED', 'CONNECTED', 'ERROR']);
+export const integrationProviderEnum = pgEnum('integration_provider', INTEGRATION_PROVIDERS);
+export const connectionStatusEnum = pgEnum('connection_status', CONNECTION_STATUSES);
+export const integrationStatusCodeEnum = pgEnum('integration_status_code', INTEGRATION_STATUS_CODES);
 
 export const integrationsTable = pgTable(
   'integrations',
@@ -82,8 +98,8 @@ export const integrationsTable = pgTable(
       .references(() => teamsTable.id, { onDelete: 'cascade' }),
     provider: integrationProviderEnum('provider').notNull(),
     status: connectionStatusEnum('status').notNull().default('NOT_CONNECTED'),
-    /** Machine-readable reason for ERROR (INVALID_API_KEY, FORBIDDEN, UNKNOWN_DOMAIN, UNREACHABLE…). */
-    statusCode: text('status_code'),
+    /** Machine-readable reason for ERROR (a refused key) or a failed check (UNREACHABLE). */
+    statusCode: integrationStatusCodeEnum('status_code'),
     statusReason: text('status_reason'),
     domain: text('domain'),
     /** AES-256-GCM sealed API key (see src/secrets); never returned. */
@@ -159,24 +175,11 @@ export const contactsTable = pgTable(
   (t) => [uniqueIndex('contacts_team_email_unique').on(t.teamId, sql`lower(${t.email})`)],
 );
 
-export const syncAsEnum = pgEnum('sync_as', ['APPLICATION', 'DO_NOT_SYNC']);
-export const outreachChannelEnum = pgEnum('outreach_channel', ['EMAIL', 'LINKEDIN', 'INMAIL', 'SMS', 'CALL']);
-export const contactStageEnum = pgEnum('contact_stage', ['ADDED', 'REPLIED', 'INTERESTED']);
-export const syncStatusEnum = pgEnum('sync_status', [
-  'NOT_SYNCED',
-  'PENDING',
-  'SYNCED',
-  'BLOCKED',
-  'FAILED',
-  'SKIPPED',
-]);
-export const activityTypeEnum = pgEnum('activity_type', [
-  'MESSAGE_SENT',
-  'REPLY_RECEIVED',
-  'MARKED_INTERESTED',
-  'CALL_LOGGED',
-  'MEETING_BOOKED',
-]);
+export const syncAsEnum = pgEnum('sync_as', SYNC_AS);
+export const outreachChannelEnum = pgEnum('outreach_channel', OUTREACH_CHANNELS);
+export const contactStageEnum = pgEnum('contact_stage', CONTACT_STAGES);
+export const syncStatusEnum = pgEnum('sync_status', SYNC_STATUSES);
+export const activityTypeEnum = pgEnum('activity_type', ACTIVITY_TYPES);
 
 export const campaignsTable = pgTable(
   'campaigns',
@@ -240,13 +243,7 @@ export const campaignContactsTable = pgTable(
 
 // ── Sync engine (issue: outbox, workers, idempotent pushes) ────────────────────────────────────────
 
-export const noteStatusEnum = pgEnum('note_status', [
-  'NOT_APPLICABLE',
-  'PENDING',
-  'HELD',
-  'WRITTEN',
-  'SKIPPED',
-]);
+export const noteStatusEnum = pgEnum('note_status', NOTE_STATUSES);
 
 export const activitiesTable = pgTable(
   'activities',
@@ -285,7 +282,7 @@ export const processedEventsTable = pgTable(
   (t) => [primaryKey({ columns: [t.teamId, t.eventId] })],
 );
 
-export const syncJobStatusEnum = pgEnum('sync_job_status', ['QUEUED', 'RUNNING', 'DONE', 'PAUSED', 'DEAD']);
+export const syncJobStatusEnum = pgEnum('sync_job_status', SYNC_JOB_STATUSES);
 
 /** The transactional outbox: one row per piece of work for Pinpoint, written with the state change. */
 export const syncJobsTable = pgTable(
@@ -322,6 +319,8 @@ export const syncJobsTable = pgTable(
   ],
 );
 
+export const syncEventKindEnum = pgEnum('sync_event_kind', SYNC_EVENT_KINDS);
+
 export const syncEventsTable = pgTable(
   'sync_events',
   {
@@ -333,8 +332,7 @@ export const syncEventsTable = pgTable(
     campaignContactId: uuid('campaign_contact_id').references(() => campaignContactsTable.id, {
       onDelete: 'cascade',
     }),
-    /** CREATED, LINKED, UPDATED, NOTED, NOTE_HELD, BLOCKED, SKIPPED, FAILED, RETRYING, DEAD, PAUSED… */
-    kind: text('kind').notNull(),
+    kind: syncEventKindEnum('kind').notNull(),
     /** The contact's sync status right after this event. */
     status: syncStatusEnum('status'),
     message: text('message').notNull(),

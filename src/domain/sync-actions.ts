@@ -125,7 +125,19 @@ export type SyncAction =
       reason: string;
     };
 
-export type SyncActionType = SyncAction['type'];
+/** Every action type, in the order a decision may list them (syncPreview's `SyncAction` enum). */
+export const SYNC_ACTION_TYPES = [
+  'PUSH_APPLICATION',
+  'WRITE_NOTE',
+  'HOLD_NOTE',
+  'UPDATE_FIELDS',
+  'BLOCK',
+  'SKIP',
+] as const satisfies readonly SyncAction['type'][];
+export type SyncActionType = (typeof SYNC_ACTION_TYPES)[number];
+// Compile-time check that the array lists every action type (fails when SyncAction gains one).
+type UnlistedActionType = Exclude<SyncAction['type'], SyncActionType>;
+export const EVERY_ACTION_TYPE_LISTED: [UnlistedActionType] extends [never] ? true : never = true;
 
 export interface SyncDecision {
   actions: SyncAction[];

@@ -44,6 +44,54 @@ export type ContactVariable = (typeof CONTACT_VARIABLES)[number];
 export const SETTING_SOURCES = ['TEAM', 'USER', 'CAMPAIGN', 'OVERRIDE'] as const;
 export type SettingSource = (typeof SETTING_SOURCES)[number];
 
+// ── Vocabularies of records (one definition each: the PostgreSQL enums in src/db/schema.ts and the
+// GraphQL enums in src/graphql/types derive from these arrays) ─────────────────────────────────────
+
+export const ROLES = ['ADMIN', 'MEMBER'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const INTEGRATION_PROVIDERS = ['PINPOINT'] as const;
+export type IntegrationProvider = (typeof INTEGRATION_PROVIDERS)[number];
+
+export const CONNECTION_STATUSES = ['NOT_CONNECTED', 'CONNECTED', 'ERROR'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/** Why Pinpoint refused an API key: 401 (unknown or revoked) or 403 (missing permission, API off). */
+export const PINPOINT_AUTH_REASONS = ['INVALID_API_KEY', 'FORBIDDEN'] as const;
+export type PinpointAuthReason = (typeof PINPOINT_AUTH_REASONS)[number];
+
+/** The machine-readable reason an integration is not simply CONNECTED: a refused key, or a failed check. */
+export const INTEGRATION_STATUS_CODES = [...PINPOINT_AUTH_REASONS, 'UNREACHABLE'] as const;
+export type IntegrationStatusCode = (typeof INTEGRATION_STATUS_CODES)[number];
+
+export const SYNC_STATUSES = ['NOT_SYNCED', 'PENDING', 'SYNCED', 'BLOCKED', 'FAILED', 'SKIPPED'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** What the sync engine recorded in the sync event log (DESIGN.md, the sync policy, rule 7). */
+export const SYNC_EVENT_KINDS = [
+  'QUEUED',
+  'CREATED',
+  'LINKED',
+  'UPDATED',
+  'NOTED',
+  'NOTE_HELD',
+  'BLOCKED',
+  'SKIPPED',
+  'FAILED',
+  'RETRYING',
+  'DEAD',
+  'PAUSED',
+] as const;
+export type SyncEventKind = (typeof SYNC_EVENT_KINDS)[number];
+
+/** Where an activity's Pinpoint note stands. */
+export const NOTE_STATUSES = ['NOT_APPLICABLE', 'PENDING', 'HELD', 'WRITTEN', 'SKIPPED'] as const;
+export type NoteStatus = (typeof NOTE_STATUSES)[number];
+
+/** An outbox job's state. */
+export const SYNC_JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'PAUSED', 'DEAD'] as const;
+export type SyncJobStatus = (typeof SYNC_JOB_STATUSES)[number];
+
 /** Team defaults: `TeamSettings` of the contract without `fieldMappings` (those live in their own table). */
 export interface TeamSyncSettings {
   syncManualContactUpdates: boolean;

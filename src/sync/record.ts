@@ -4,20 +4,9 @@ import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncEventsTable } from '../db/schema.js';
+import type { SyncEventKind } from '../domain/types.js';
 
-export type SyncEventKind =
-  | 'QUEUED'
-  | 'CREATED'
-  | 'LINKED'
-  | 'UPDATED'
-  | 'NOTED'
-  | 'NOTE_HELD'
-  | 'BLOCKED'
-  | 'SKIPPED'
-  | 'FAILED'
-  | 'RETRYING'
-  | 'DEAD'
-  | 'PAUSED';
+export type { SyncEventKind };
 
 export type CampaignContactPatch = Partial<
   Pick<

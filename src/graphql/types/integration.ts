@@ -17,26 +17,53 @@ import {
 import { listPinpointFields, listPinpointJobs, type PinpointFieldInfo } from '../../app/pinpoint-catalog.js';
 import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
 import { CHANNELS } from '../../db/notify.js';
+import {
+  CONNECTION_STATUSES,
+  INTEGRATION_PROVIDERS,
+  INTEGRATION_STATUS_CODES,
+  PINPOINT_AUTH_REASONS,
+} from '../../domain/types.js';
 import { IntegrationNotConnectedError, ValidationError } from '../../errors.js';
 import type { PinpointJob, PinpointStage } from '../../pinpoint/types.js';
 import { builder } from '../builder.js';
 import { ErrorInterface } from '../errors.js';
+import { vocabularyEnum } from '../vocabulary.js';
 
-export const IntegrationProviderEnum = builder.enumType('IntegrationProvider', {
+export const IntegrationProviderEnum = vocabularyEnum('IntegrationProvider', {
   description: 'A system this product can connect to.',
-  values: { PINPOINT: { description: 'Pinpoint ATS (pinpointhq.com).' } } as const,
+  values: INTEGRATION_PROVIDERS,
+  describe: { PINPOINT: 'Pinpoint ATS (pinpointhq.com).' },
 });
 
-export const ConnectionStatusEnum = builder.enumType('ConnectionStatus', {
+export const ConnectionStatusEnum = vocabularyEnum('ConnectionStatus', {
   description: 'Whether an integration can be used right now.',
-  values: {
-    NOT_CONNECTED: { description: 'Never activated, or deactivated. Nothing is synced.' },
-    CONNECTED: { description: 'Activated and the key worked at the last call (the green "connected" box).' },
-    ERROR: {
-      description:
-        'The stored key stopped working (see `statusReason`). Syncing is paused until an admin activates again.',
-    },
-  } as const,
+  values: CONNECTION_STATUSES,
+  describe: {
+    NOT_CONNECTED: 'Never activated, or deactivated. Nothing is synced.',
+    CONNECTED: 'Activated and the key worked at the last call (the green "connected" box).',
+    ERROR:
+      'The stored key stopped working (see `statusReason`). Syncing is paused until an admin activates again.',
+  },
+});
+
+const authReasonDescriptions = {
+  INVALID_API_KEY: 'Pinpoint answered 401: the key is unknown or was revoked.',
+  FORBIDDEN: 'Pinpoint answered 403: the key lacks a permission we need, or the API is disabled.',
+} as const;
+
+export const PinpointAuthReasonEnum = vocabularyEnum('PinpointAuthReason', {
+  description: 'Why Pinpoint refused an API key.',
+  values: PINPOINT_AUTH_REASONS,
+  describe: authReasonDescriptions,
+});
+
+export const IntegrationStatusCodeEnum = vocabularyEnum('IntegrationStatusCode', {
+  description: 'The machine-readable reason an integration is not simply working.',
+  values: INTEGRATION_STATUS_CODES,
+  describe: {
+    ...authReasonDescriptions,
+    UNREACHABLE: 'The last check could not reach Pinpoint (the status stays as it was).',
+  },
 });
 
 const integrationKey = (view: IntegrationView) => `${view.teamId}:${view.provider}`;
@@ -70,8 +97,10 @@ export const IntegrationRef = builder.loadableNode('Integration', {
       description: 'Whether the integration works right now.',
       resolve: (v) => v.status,
     }),
-    statusCode: t.exposeString('statusCode', {
+    statusCode: t.field({
+      type: IntegrationStatusCodeEnum,
       nullable: true,
+      resolve: (v) => v.statusCode,
       description:
         'Machine-readable reason for the current state: `INVALID_API_KEY`, `FORBIDDEN` (status ERROR) or `UNREACHABLE` (last check could not reach Pinpoint). Null when all is well.',
     }),
@@ -107,7 +136,9 @@ builder.objectType(PinpointAuthError, {
   interfaces: [ErrorInterface],
   isTypeOf: (v) => v instanceof PinpointAuthError,
   fields: (t) => ({
-    reason: t.exposeString('reason', {
+    reason: t.field({
+      type: PinpointAuthReasonEnum,
+      resolve: (e) => e.reason,
       description:
         '`INVALID_API_KEY` (401: unknown or revoked key) or `FORBIDDEN` (403: the key lacks a permission or the API is disabled).',
     }),

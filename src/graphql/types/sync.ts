@@ -11,12 +11,13 @@ import {
 } from '../../app/sync.js';
 import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
 import { CHANNELS } from '../../db/notify.js';
+import type { SyncActionType } from '../../domain/sync-actions.js';
 import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
 import { localId } from './ids.js';
-import { SyncStatusEnum } from './sync-enums.js';
+import { SyncActionEnum, SyncEventKindEnum, SyncStatusEnum } from './sync-enums.js';
 
 export const SyncEventRef = builder.loadableNode('SyncEvent', {
   description:
@@ -26,9 +27,10 @@ export const SyncEventRef = builder.loadableNode('SyncEvent', {
   load: (ids: string[], ctx) =>
     ctx.viewer ? loadSyncEvents(ctx.db, ctx.viewer.teamId, ids) : Promise.resolve([]),
   fields: (t) => ({
-    kind: t.exposeString('kind', {
-      description:
-        '`CREATED`, `LINKED`, `UPDATED`, `NOTED`, `NOTE_HELD`, `BLOCKED`, `SKIPPED`, `FAILED`, `RETRYING`, `DEAD` or `PAUSED`.',
+    kind: t.field({
+      type: SyncEventKindEnum,
+      description: 'What happened (see `SyncEventKind`).',
+      resolve: (row) => row.kind,
     }),
     message: t.exposeString('message', { description: 'What happened and why, to show a recruiter.' }),
     status: t.field({
@@ -47,17 +49,21 @@ export const SyncEventRef = builder.loadableNode('SyncEvent', {
   }),
 });
 
-const SyncPlanStepRef = builder.objectRef<{ action: string; reason: string }>('SyncPlanStep').implement({
+type PlanStep = { action: SyncActionType; reason: string };
+
+const SyncPlanStepRef = builder.objectRef<PlanStep>('SyncPlanStep').implement({
   description: 'One action the sync engine would take.',
   fields: (t) => ({
-    action: t.exposeString('action', {
-      description: '`PUSH_APPLICATION`, `WRITE_NOTE`, `HOLD_NOTE`, `UPDATE_FIELDS`, `BLOCK` or `SKIP`.',
+    action: t.field({
+      type: SyncActionEnum,
+      description: 'What the engine would do (see `SyncAction`).',
+      resolve: (step) => step.action,
     }),
     reason: t.exposeString('reason', { description: 'Why, naming where each deciding setting came from.' }),
   }),
 });
 
-const SyncPlanRef = builder.objectRef<{ steps: { action: string; reason: string }[] }>('SyncPlan').implement({
+const SyncPlanRef = builder.objectRef<{ steps: PlanStep[] }>('SyncPlan').implement({
   description: 'A dry run of the sync policy for one contact: what would happen now. Nothing is sent.',
   fields: (t) => ({
     steps: t.field({

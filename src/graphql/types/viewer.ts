@@ -1,14 +1,17 @@
 // Who is calling: the viewer with their user and team, and the Role enum.
 import { loadTeams, loadUsers, type TeamRow, type UserRow } from '../../app/identity.js';
 import { viewerOf } from '../../context.js';
+import { ROLES } from '../../domain/types.js';
 import { builder } from '../builder.js';
+import { vocabularyEnum } from '../vocabulary.js';
 
-export const RoleEnum = builder.enumType('Role', {
+export const RoleEnum = vocabularyEnum('Role', {
   description: 'What a user may do in their team.',
-  values: {
-    ADMIN: { description: 'Manages the integration, team settings and members.' },
-    MEMBER: { description: 'Runs campaigns; reads team settings.' },
-  } as const,
+  values: ROLES,
+  describe: {
+    ADMIN: 'Manages the integration, team settings and members.',
+    MEMBER: 'Runs campaigns; reads team settings.',
+  },
 });
 
 export const TeamRef = builder.loadableNode('Team', {

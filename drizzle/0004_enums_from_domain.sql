@@ -1,0 +1,4 @@
+CREATE TYPE "public"."integration_status_code" AS ENUM('INVALID_API_KEY', 'FORBIDDEN', 'UNREACHABLE');--> statement-breakpoint
+CREATE TYPE "public"."sync_event_kind" AS ENUM('QUEUED', 'CREATED', 'LINKED', 'UPDATED', 'NOTED', 'NOTE_HELD', 'BLOCKED', 'SKIPPED', 'FAILED', 'RETRYING', 'DEAD', 'PAUSED');--> statement-breakpoint
+ALTER TABLE "integrations" ALTER COLUMN "status_code" SET DATA TYPE "public"."integration_status_code" USING (CASE WHEN "status_code" IN ('INVALID_API_KEY', 'FORBIDDEN', 'UNREACHABLE') THEN "status_code" END)::"public"."integration_status_code";--> statement-breakpoint
+ALTER TABLE "sync_events" ALTER COLUMN "kind" SET DATA TYPE "public"."sync_event_kind" USING "kind"::"public"."sync_event_kind";
