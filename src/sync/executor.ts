@@ -7,6 +7,7 @@ import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/s
 import { activitiesTable, integrationsTable } from '../db/schema.js';
 import type { PolicyActivity, PolicyEvent, SyncAction } from '../domain/sync-actions.js';
 import { decideSync } from '../domain/sync-policy.js';
+import { failureRule, statusAfterSkip, statusWhenDead } from '../domain/sync-status.js';
 import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
@@ -213,13 +214,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     const status = ctx.campaignContact.syncStatus;
     switch (action.type) {
       case 'SKIP': {
-        const patch =
-          action.code === 'DO_NOT_SYNC' && status !== 'SYNCED'
-            ? { syncStatus: 'SKIPPED' as const, lastSyncError: null }
-            : (action.code === 'TRIGGER_NOT_REACHED' || action.code === 'TRIGGER_NEVER') &&
-                (status === 'PENDING' || status === 'SKIPPED')
-              ? { syncStatus: 'NOT_SYNCED' as const }
-              : {};
+        const patch = statusAfterSkip(action.code, status);
         await recordSync(db, event(ctx, 'SKIPPED', action.reason), patch);
         Object.assign(ctx.campaignContact, patch);
         return;
@@ -337,7 +332,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
           `Gave up after ${job.attempts + 1} attempts: ${lastError} Use retrySync to try again.`,
         ),
         {
-          syncStatus: ctx.campaignContact.syncStatus === 'SYNCED' ? 'SYNCED' : 'FAILED',
+          syncStatus: statusWhenDead(ctx.campaignContact.syncStatus),
           lastSyncError: lastError,
         },
       );
@@ -370,42 +365,36 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       { jobId: job.id, kind: error.kind, status: error.status, path: error.path },
       'Pinpoint call failed',
     );
-    switch (error.kind) {
-      case 'INVALID_KEY':
-      case 'FORBIDDEN':
-        await markIntegrationAuthFailed(
-          db,
-          integration,
-          error.kind === 'INVALID_KEY' ? 'INVALID_API_KEY' : 'FORBIDDEN',
-        );
+    const onLinkedCandidate =
+      error.kind === 'NOT_FOUND' &&
+      ctx.campaignContact.pinpointCandidateId !== null &&
+      /\/candidates\/[^/]+$/.test(error.path);
+    const rule = failureRule(error.kind, onLinkedCandidate);
+    switch (rule.outcome) {
+      case 'pause':
+        await markIntegrationAuthFailed(db, integration, rule.authReason);
         await recordSync(db, event(ctx, 'PAUSED', message), { lastSyncError: message });
         return { kind: 'pause', error: message };
-      case 'RATE_LIMITED':
-        return { kind: 'retry', error: message, retryAfterMs: error.retryAfterMs, breaker: false };
-      case 'SERVER':
-      case 'NETWORK':
-      case 'RESPONSE':
-        return { kind: 'retry', error: message, breaker: true };
-      case 'NOT_FOUND':
-        if (ctx.campaignContact.pinpointCandidateId && /\/candidates\/[^/]+$/.test(error.path)) {
+      case 'retry':
+        if (rule.forgetCandidate) {
           // A stale candidate link (merged or deleted in Pinpoint): forget it and look up again.
           await recordSync(
             db,
             event(ctx, 'RETRYING', 'The linked Pinpoint candidate no longer exists; looking it up again.'),
-            {
-              pinpointCandidateId: null,
-            },
+            { pinpointCandidateId: null },
           );
-          return { kind: 'retry', error: message, breaker: false };
         }
-        await recordSync(db, event(ctx, 'FAILED', message), { syncStatus: 'FAILED', lastSyncError: message });
-        return { kind: 'failed', error: message };
-      case 'VALIDATION':
-      case 'BAD_REQUEST':
+        return {
+          kind: 'retry',
+          error: message,
+          breaker: rule.breaker,
+          ...(error.kind === 'RATE_LIMITED' ? { retryAfterMs: error.retryAfterMs } : {}),
+        };
+      case 'failed':
         await recordSync(db, event(ctx, 'FAILED', message), { syncStatus: 'FAILED', lastSyncError: message });
         return { kind: 'failed', error: message };
       default: {
-        const unreachable: never = error;
+        const unreachable: never = rule;
         return unreachable;
       }
     }
