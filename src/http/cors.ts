@@ -11,7 +11,7 @@ const PREFLIGHT_MAX_AGE_S = 600;
 
 export function corsMiddleware(origins: readonly string[]): express.RequestHandler {
   const allowed = new Set(origins);
-  return cors({
+  const handler = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ALLOWED_HEADERS,
@@ -19,6 +19,12 @@ export function corsMiddleware(origins: readonly string[]): express.RequestHandl
     maxAge: PREFLIGHT_MAX_AGE_S,
     credentials: false, // bearer tokens, never cookies
   });
+  // `cors` skips refused origins entirely; every answer still varies by Origin, so a shared cache
+  // never serves a refused origin's answer to an allowed one (or the reverse).
+  return (req, res, next) => {
+    res.vary('Origin');
+    handler(req, res, next);
+  };
 }
 
 /**
