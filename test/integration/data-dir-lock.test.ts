@@ -48,8 +48,9 @@ describe('the PGlite data directory lock', () => {
 
   it('makes a second server on the same DATA_DIR refuse to start', async () => {
     const second = spawnServer({ ...env, PORT: String(await freePort()) });
-    const { code } = await second.stop('SIGTERM', 120_000).catch(() => ({ code: -1 }));
-    void code;
+    await second.waitFor(/in use by process \d+/, 150_000);
+    const { code } = await second.stop('SIGTERM', 60_000); // already exiting on its own
+    expect(code).toBe(1);
     expect(second.output()).toContain(`in use by process ${server!.child.pid}`);
   }, 180_000);
 
