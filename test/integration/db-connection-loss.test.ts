@@ -43,6 +43,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  // A server that died mid-storm: its last words are the diagnosis.
+  if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+    console.error(server.output().slice(-4000));
+  }
   await server?.stop('SIGKILL');
   await admin?.end({ timeout: 1 });
 });
