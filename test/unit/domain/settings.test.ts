@@ -84,6 +84,7 @@ const teamArb: fc.Arbitrary<TeamSyncSettings> = fc.record({
   noteChannels: optionValueArbs.noteChannels,
   suppressPinpointNotifications: fc.boolean(),
   lockedForMembers: fc.boolean(),
+  stopOutreachOnAtsOutcome: fc.boolean(),
 });
 
 const inputArb: fc.Arbitrary<EffectiveSyncInput> = fc.record({
