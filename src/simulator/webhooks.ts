@@ -130,17 +130,16 @@ export class WebhookDispatcher {
       for (const d of copies) d.state = 'held';
       if (state.faults.outOfOrder.count === 0) this.release(state);
     } else {
-      for (const d of copies) this.attempt(d);
+      for (const d of copies) void this.attempt(d);
     }
   }
 
-  /** Sends every held delivery, newest first. */
+  /** Sends every held delivery, newest first, each first try after the previous one's answer. */
   release(state: SimWebhookState): number {
     const held = state.deliveries.filter((d) => d.state === 'held').reverse();
-    for (const d of held) {
-      d.state = 'pending';
-      this.attempt(d);
-    }
+    for (const d of held) d.state = 'pending';
+    let chain = Promise.resolve();
+    for (const d of held) chain = chain.then(() => this.attempt(d));
     return held.length;
   }
 
@@ -157,14 +156,15 @@ export class WebhookDispatcher {
     for (const d of state.deliveries) if (d.state === 'pending' || d.state === 'held') d.state = 'cancelled';
   }
 
-  private attempt(delivery: SimDelivery): void {
+  private attempt(delivery: SimDelivery): Promise<void> {
     const config = this.configs.get(delivery);
     if (this.closed || !config) {
       delivery.state = 'cancelled';
-      return;
+      return Promise.resolve();
     }
     const run = this.send(delivery, config).finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
+    return run;
   }
 
   private async send(delivery: SimDelivery, config: SimWebhookConfig): Promise<void> {
