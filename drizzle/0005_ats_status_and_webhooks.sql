@@ -25,6 +25,7 @@ ALTER TABLE "campaign_contacts" ADD COLUMN "outreach_stopped_reason" text;--> st
 ALTER TABLE "integrations" ADD COLUMN "webhook_id" text DEFAULT replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '') NOT NULL;--> statement-breakpoint
 ALTER TABLE "integrations" ADD COLUMN "webhook_secret_sealed" text;--> statement-breakpoint
 ALTER TABLE "integrations" ADD COLUMN "webhook_secret_hint" text;--> statement-breakpoint
+ALTER TABLE "integrations" ADD COLUMN "webhook_secret_set_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "integrations" ADD COLUMN "last_webhook_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_integration_id_integrations_id_fk" FOREIGN KEY ("integration_id") REFERENCES "public"."integrations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

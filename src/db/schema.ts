@@ -123,6 +123,7 @@ export const integrationsTable = pgTable(
     /** AES-256-GCM sealed webhook signing secret (AAD binds team and integration); never returned. */
     webhookSecretSealed: text('webhook_secret_sealed'),
     webhookSecretHint: text('webhook_secret_hint'),
+    webhookSecretSetAt: timestamp('webhook_secret_set_at', { withTimezone: true, mode: 'date' }),
     /** When the last correctly signed delivery arrived (duplicates included). */
     lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),

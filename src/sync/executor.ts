@@ -12,8 +12,9 @@ import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import type { Services } from '../services.js';
 import { loadSyncContexts, type SyncContext } from './context.js';
 import { createEffects, PermanentSyncError, UNCERTAIN_NOTE } from './effects.js';
+import { createAtsRefreshExecutor, routeAtsRefresh } from './ats-refresh.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
-import type { SyncJobEvent } from './jobs.js';
+import type { PushJobEvent } from './jobs.js';
 import { createRequestGate } from './rate-limit.js';
 import { recordSync, type SyncEventInput } from './record.js';
 
@@ -34,7 +35,7 @@ export function toPolicyActivity(a: ActivityRow): PolicyActivity {
 export async function policyEventFor(
   db: Services['database']['db'],
   campaignContactId: string,
-  event: SyncJobEvent,
+  event: PushJobEvent,
 ): Promise<PolicyEvent> {
   switch (event.kind) {
     case 'REPLIED':
@@ -63,7 +64,7 @@ export async function policyEventFor(
 }
 
 /** A client whose every call first waits for the integration's shared request slot. */
-function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
+export function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -110,11 +111,10 @@ export function describePinpointError(error: AnyPinpointError): string {
 
 /** The executor every process runs: each Pinpoint request waits for the integration's shared rate slot. */
 export function createGatedExecutor(services: Services): JobExecutor {
-  return createExecutor(services, {
-    gate: createRequestGate(services.database.db, {
-      requestsPerSecond: services.config.sync.requestsPerSecond,
-    }),
+  const gate = createRequestGate(services.database.db, {
+    requestsPerSecond: services.config.sync.requestsPerSecond,
   });
+  return routeAtsRefresh(createExecutor(services, { gate }), createAtsRefreshExecutor(services, { gate }));
 }
 
 export function createExecutor(services: Services, options: { gate?: RequestGate } = {}): JobExecutor {
@@ -136,7 +136,10 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       customFields: () => listPinpointCustomFields(services, job.teamId),
     });
     await finishLinkedPush(ctx, effects);
-    const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
+    const jobEvent = job.payload.event;
+    // ATS_REFRESH jobs never get here: createGatedExecutor routes them to ats-refresh.ts.
+    if (jobEvent.kind === 'ATS_REFRESH') throw new Error('ATS_REFRESH job reached the push executor');
+    const policyEvent = await policyEventFor(db, ctx.campaignContact.id, jobEvent);
     const decision = decideSync({
       effective: ctx.effective,
       mappings: ctx.mappings,
