@@ -1,6 +1,6 @@
 // What Pinpoint says about an application, applied to a campaign contact: which fields change, which
 // sync events that makes (one per real change) and whether outreach stops. Pure: no I/O, no clock.
-import type { AtsOutcome } from './types.js';
+import type { AtsOutcome, WebhookStatus } from './types.js';
 
 /** The application as Pinpoint answers it now (a webhook is only a hint to look). */
 export interface AtsReading {
@@ -115,4 +115,24 @@ export function decideAtsUpdate(input: {
     },
     changes,
   };
+}
+
+/**
+ * Whether the admin's webhook setup works: NOT_CONFIGURED without a signing secret; RECEIVING when a
+ * delivery arrived within `silentAfterMs`; SILENT when none did for that long since the secret was
+ * set while contacts are linked (something Pinpoint should be telling us about); else WAITING.
+ */
+export function webhookStatusOf(input: {
+  secretSetAt: Date | null;
+  lastWebhookAt: Date | null;
+  hasLinkedContacts: boolean;
+  now: Date;
+  silentAfterMs: number;
+}): WebhookStatus {
+  const { secretSetAt, lastWebhookAt, hasLinkedContacts, now, silentAfterMs } = input;
+  if (!secretSetAt) return 'NOT_CONFIGURED';
+  const recent = (at: Date | null) => at !== null && now.getTime() - at.getTime() < silentAfterMs;
+  if (recent(lastWebhookAt)) return 'RECEIVING';
+  if (hasLinkedContacts && !recent(secretSetAt)) return 'SILENT';
+  return 'WAITING';
 }

@@ -91,6 +91,10 @@ export type SyncEventKind = (typeof SYNC_EVENT_KINDS)[number];
 export const ATS_OUTCOMES = ['ACTIVE', 'HIRED', 'REJECTED', 'WITHDRAWN'] as const;
 export type AtsOutcome = (typeof ATS_OUTCOMES)[number];
 
+/** Whether Pinpoint's webhooks reach us (see `webhookStatusOf` in domain/ats.ts). */
+export const WEBHOOK_STATUSES = ['NOT_CONFIGURED', 'WAITING', 'RECEIVING', 'SILENT'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
 /** Where an activity's Pinpoint note stands. */
 export const NOTE_STATUSES = ['NOT_APPLICABLE', 'PENDING', 'HELD', 'WRITTEN', 'SKIPPED'] as const;
 export type NoteStatus = (typeof NOTE_STATUSES)[number];

@@ -28,6 +28,7 @@ import { codedGraphQLError, formatError } from '../graphql/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { playgroundRouter } from './playground.js';
+import { webhookRouter } from './webhooks.js';
 
 export interface HttpApp {
   readonly httpServer: Server;
@@ -141,6 +142,7 @@ export async function startHttpApp(options: {
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ready' : stopping ? 'stopping' : 'database unreachable' });
   });
+  app.use(webhookRouter(services));
   if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
   app.use(
     '/graphql',
