@@ -5,6 +5,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { loadConfigOrExit, stopOnSignals } from './runtime.js';
 import { createServices } from './server.js';
+import { startAtsReconciler } from './sync/ats-reconciler.js';
 import { createGatedExecutor } from './sync/executor.js';
 import { startWorkers } from './sync/worker.js';
 
@@ -33,6 +34,12 @@ async function main(): Promise<void> {
     events: services.events,
     ...(config.workerOnlyTeams ? { onlyTeams: config.workerOnlyTeams } : {}),
   });
+  const reconciler = startAtsReconciler({
+    database,
+    logger,
+    settings: config.ats,
+    ...(config.workerOnlyTeams ? { onlyTeams: config.workerOnlyTeams } : {}),
+  });
   logger.info(
     {
       workerId: workers.id,
@@ -44,6 +51,7 @@ async function main(): Promise<void> {
   );
 
   stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
+    await reconciler.stop();
     await workers.stop();
     await services.events.close();
     await database.close();

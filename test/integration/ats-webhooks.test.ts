@@ -16,7 +16,8 @@ import { type SyncWorld, startSyncWorld, waitForIdle } from '../helpers/sync.js'
 
 let world: SyncWorld;
 beforeAll(async () => {
-  world = await startSyncWorld();
+  // The reconciler stays off here: every change below comes from a webhook.
+  world = await startSyncWorld({ ATS_RECONCILE_TICK_MS: '0' });
 });
 afterAll(async () => {
   await world?.stop();
