@@ -5,12 +5,12 @@ import { and, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, integrationsTable } from '../db/schema.js';
 import { webhookStatusOf } from '../domain/ats.js';
 import type { WebhookStatus } from '../domain/types.js';
 import { forbidden, IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
 import type { Services } from '../services.js';
-import { CHANNELS, notify } from '../sync/notify.js';
 import { getIntegration, type IntegrationView } from './integrations.js';
 import { PINPOINT_WEBHOOK_PATH, webhookSecretAad } from './webhooks.js';
 

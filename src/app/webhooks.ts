@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
+import { CHANNELS, notify } from '../db/notify.js';
 import {
   campaignContactsTable,
   integrationsTable,
@@ -13,10 +14,9 @@ import {
 import type { Logger } from '../logger.js';
 import { WEBHOOK_EVENTS } from '../pinpoint/api-assumptions.js';
 import { parsePinpointWebhook, verifyPinpointWebhook } from '../pinpoint/webhooks.js';
+import { sealAad } from '../secrets/integration-key.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { enqueueAtsRefresh } from '../sync/ats-jobs.js';
-import { CHANNELS, notify } from '../sync/notify.js';
-import { sealAad } from './integrations.js';
 
 /** Where the endpoints live: `<PUBLIC_URL>/webhooks/pinpoint/<integration's webhook id>`. */
 export const PINPOINT_WEBHOOK_PATH = '/webhooks/pinpoint';

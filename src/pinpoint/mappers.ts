@@ -187,8 +187,11 @@ export function toCandidate(resource: Resource, included: readonly Resource[]): 
 function readOutcome(attributes: Record<string, unknown>): PinpointOutcome | null {
   for (const name of APPLICATION_OUTCOME_ATTRIBUTES) {
     const value = attributes[name];
-    const known =
-      typeof value === 'string' ? APPLICATION_OUTCOME_VALUES[value.trim().toLowerCase()] : undefined;
+    const key = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    // Own keys only: a status of `constructor` must not read Object.prototype.
+    const known = Object.hasOwn(APPLICATION_OUTCOME_VALUES, key)
+      ? APPLICATION_OUTCOME_VALUES[key]
+      : undefined;
     if (known) return known;
   }
   for (const [outcome, names] of Object.entries(APPLICATION_OUTCOME_TIMESTAMPS)) {

@@ -30,7 +30,7 @@ import {
   single,
   tagsWithContext,
 } from './requests.js';
-import type { SimCandidate, SimCompany, SimulatorStore } from './store.js';
+import type { SimApplication, SimCandidate, SimCompany, SimulatorStore } from './store.js';
 
 function list(
   all: readonly JsonResource[],
@@ -117,18 +117,16 @@ export function handleApi(store: SimulatorStore, company: SimCompany, req: ApiRe
     case 'GET applications': {
       const jobId = req.query.get('filter[job_id]');
       const found = jobId ? company.applications.filter((a) => a.jobId === jobId) : company.applications;
-      return list(found.map(applicationResource), applicationIncludes(company, include), req, 'applications');
+      return list(
+        found.map(applicationResource),
+        applicationIncludes(company, include, found),
+        req,
+        'applications',
+      );
     }
     case 'GET applications/:id': {
       const application = findApplication(company, id);
-      const wanted = applicationIncludes(company, include);
-      const linked = Object.values(applicationResource(application).relationships ?? {}).map(
-        (r) => `${(r.data as JsonResource).type}/${(r.data as JsonResource).id}`,
-      );
-      return single(
-        applicationResource(application),
-        wanted.filter((r) => linked.includes(`${r.type}/${r.id}`)),
-      );
+      return single(applicationResource(application), applicationIncludes(company, include, [application]));
     }
     case 'POST applications':
       return createApplication(store, company, req);
@@ -145,12 +143,27 @@ function raw(company: SimCompany, type: keyof SimCompany['rawResources']): JsonR
   return company.rawResources[type].map((r) => ({ type, id: r.id, attributes: r.attributes }));
 }
 
-/** Everything an application can side-load (`candidate`, `stage`, `job`); callers keep the linked ones. */
-function applicationIncludes(company: SimCompany, include: Set<string>): JsonResource[] {
+/** What the given applications link to, for each of `candidate`, `stage` and `job` requested. */
+function applicationIncludes(
+  company: SimCompany,
+  include: Set<string>,
+  applications: readonly SimApplication[],
+): JsonResource[] {
+  const candidateIds = new Set(applications.map((a) => a.candidateId));
+  const jobIds = new Set(applications.map((a) => a.jobId));
+  const stageIds = new Set(applications.map((a) => a.stageId));
   return [
-    ...(include.has('candidate') ? company.candidates.map((c) => candidateResource(c, false)) : []),
-    ...(include.has('job') ? company.jobs.map((j) => jobResource(j, false)) : []),
-    ...(include.has('stage') ? company.jobs.flatMap((j) => j.stages.map((s) => stageResource(s, j.id))) : []),
+    ...(include.has('candidate')
+      ? company.candidates.filter((c) => candidateIds.has(c.id)).map((c) => candidateResource(c, false))
+      : []),
+    ...(include.has('job')
+      ? company.jobs.filter((j) => jobIds.has(j.id)).map((j) => jobResource(j, false))
+      : []),
+    ...(include.has('stage')
+      ? company.jobs.flatMap((j) =>
+          j.stages.filter((st) => stageIds.has(st.id)).map((st) => stageResource(st, j.id)),
+        )
+      : []),
   ];
 }
 

@@ -2,15 +2,17 @@
 // apply what Pinpoint says now to every campaign contact of the team linked to it (domain/ats.ts).
 // Webhooks and the reconciler only queue these jobs, so both converge on the same state and events.
 import { and, eq } from 'drizzle-orm';
-import { connectionOf, markIntegrationAuthFailed } from '../app/integrations.js';
 import type { Db } from '../db/client.js';
+import { markIntegrationAuthFailed } from '../db/integration-status.js';
 import { campaignContactsTable, integrationsTable, teamSettingsTable } from '../db/schema.js';
 import { type AtsReading, decideAtsUpdate } from '../domain/ats.js';
 import { TEAM_SETTINGS_DEFAULTS } from '../domain/settings.js';
+import { failureRule } from '../domain/sync-status.js';
 import { ATS_OUTCOMES, type AtsOutcome } from '../domain/types.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { isPinpointError } from '../pinpoint/errors.js';
 import type { PinpointApplication } from '../pinpoint/types.js';
+import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
 import { describePinpointError, gated } from './executor.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
@@ -141,29 +143,24 @@ export function createAtsRefreshExecutor(
     }
     const message = describePinpointError(error);
     log.info({ jobId: job.id, kind: error.kind, status: error.status }, 'Pinpoint application read failed');
-    switch (error.kind) {
-      case 'INVALID_KEY':
-      case 'FORBIDDEN':
-        await markIntegrationAuthFailed(
-          db,
-          integration,
-          error.kind === 'INVALID_KEY' ? 'INVALID_API_KEY' : 'FORBIDDEN',
-        );
+    // Deleted in Pinpoint: nothing left to follow; the stored status stays as last seen.
+    if (error.kind === 'NOT_FOUND') return { kind: 'done' };
+    const rule = failureRule(error.kind, false);
+    switch (rule.outcome) {
+      case 'pause':
+        await markIntegrationAuthFailed(db, integration, rule.authReason);
         return { kind: 'pause', error: message };
-      case 'RATE_LIMITED':
-        return { kind: 'retry', error: message, retryAfterMs: error.retryAfterMs, breaker: false };
-      case 'SERVER':
-      case 'NETWORK':
-      case 'RESPONSE':
-        return { kind: 'retry', error: message, breaker: true };
-      case 'NOT_FOUND':
-        // Deleted in Pinpoint: nothing left to follow. The stored status stays as last seen.
-        return { kind: 'done' };
-      case 'VALIDATION':
-      case 'BAD_REQUEST':
+      case 'retry':
+        return {
+          kind: 'retry',
+          error: message,
+          breaker: rule.breaker,
+          ...(error.kind === 'RATE_LIMITED' ? { retryAfterMs: error.retryAfterMs } : {}),
+        };
+      case 'failed':
         return { kind: 'failed', error: message };
       default: {
-        const unreachable: never = error;
+        const unreachable: never = rule;
         return unreachable;
       }
     }
@@ -177,7 +174,8 @@ export function createAtsRefreshExecutor(
         .select()
         .from(integrationsTable)
         .where(eq(integrationsTable.id, job.integration.id));
-      const connection = integration?.status === 'CONNECTED' ? connectionOf(services, integration) : null;
+      const connection =
+        integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
       if (!integration || !connection) return { kind: 'pause', error: 'Pinpoint is not connected.' };
       const gate = options.gate;
       const client: PinpointClient = gated(services.pinpointClient({ ...connection, signal }), async () => {

@@ -23,6 +23,8 @@ describe('toApplication reads an outcome under any assumed name', () => {
     [{ hired_at: '2026-11-30T10:00:00Z' }, 'hired'],
     [{ status: 'open', rejected_at: '2026-11-30T10:00:00Z' }, 'active'],
     [{ status: 'mystery' }, null],
+    [{ status: 'constructor' }, null],
+    [{ status: '__proto__' }, null],
     [{ status: 3 }, null],
     [{}, null],
   ])('%j reads as %s', (attributes, outcome) => {
