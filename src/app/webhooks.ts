@@ -12,7 +12,11 @@ import {
   webhookDeliveriesTable,
 } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { WEBHOOK_EVENTS } from '../pinpoint/api-assumptions.js';
+import {
+  WEBHOOK_DELIVERY_ID_HEADER,
+  WEBHOOK_EVENTS,
+  WEBHOOK_SIGNATURE_HEADER,
+} from '../pinpoint/api-assumptions.js';
 import { parsePinpointWebhook, verifyPinpointWebhook } from '../pinpoint/webhooks.js';
 import { sealAad } from '../secrets/integration-key.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -35,8 +39,8 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(Object.values(WEBHOOK_EVENTS))
 export interface WebhookDelivery {
   readonly webhookId: string;
   readonly rawBody: Buffer;
-  readonly signature: string | undefined;
-  readonly deliveryId: string | undefined;
+  /** The request's header of that name (case-insensitive), if sent. */
+  readonly header: (name: string) => string | undefined;
 }
 
 export type WebhookReceipt =
@@ -71,14 +75,15 @@ export async function receivePinpointWebhook(
     integration.webhookSecretSealed,
     webhookSecretAad(integration.teamId, integration.id),
   );
-  if (!verifyPinpointWebhook(secret, delivery.rawBody, delivery.signature)) {
+  if (!verifyPinpointWebhook(secret, delivery.rawBody, delivery.header(WEBHOOK_SIGNATURE_HEADER))) {
     return { status: 401, error: 'Missing or invalid PINPOINT-HMAC-SHA256 signature.' };
   }
   const payload = parsePinpointWebhook(delivery.rawBody);
   if (!payload) return { status: 400, error: 'The body is not a JSON object.' };
+  const deliveryId = delivery.header(WEBHOOK_DELIVERY_ID_HEADER);
   const dedupeKey =
-    delivery.deliveryId && DELIVERY_ID.test(delivery.deliveryId)
-      ? `id:${delivery.deliveryId}`
+    deliveryId && DELIVERY_ID.test(deliveryId)
+      ? `id:${deliveryId}`
       : `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`;
   const { teamId } = integration;
 

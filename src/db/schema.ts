@@ -113,10 +113,7 @@ export const integrationsTable = pgTable(
     /** Circuit breaker state, shared by every worker through the database. */
     breakerFailures: integer('breaker_failures').notNull().default(0),
     breakerOpenUntil: timestamp('breaker_open_until', { withTimezone: true, mode: 'date' }),
-    /**
-     * The opaque id in this integration's webhook URL (/webhooks/pinpoint/<id>): 128 random bits,
-     * hex. Not a secret (deliveries are signed), but unguessable so endpoints cannot be enumerated.
-     */
+    /** The opaque, unguessable id in the webhook URL (/webhooks/pinpoint/<id>); deliveries are signed. */
     webhookId: text('webhook_id')
       .notNull()
       .default(sql`replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '')`),
@@ -257,7 +254,7 @@ export const campaignContactsTable = pgTable(
     atsOutcome: atsOutcomeEnum('ats_outcome'),
     /** When the application last changed in Pinpoint (its updated_at, else when we first saw the change). */
     atsUpdatedAt: timestamp('ats_updated_at', { withTimezone: true, mode: 'date' }),
-    /** When the application was last re-read (by a webhook or the reconciler). */
+    /** When the application was last re-read, or queued for it (webhook or reconciler). */
     atsCheckedAt: timestamp('ats_checked_at', { withTimezone: true, mode: 'date' }),
     outreachStopped: boolean('outreach_stopped').notNull().default(false),
     outreachStoppedReason: text('outreach_stopped_reason'),
@@ -375,12 +372,7 @@ export const syncEventsTable = pgTable(
   ],
 );
 
-// ── Inbound webhooks (issue 13) ───────────────────────────────────────────────────────────────────
-
-/**
- * The webhook inbox: every correctly signed delivery, stored before any work is done, once per
- * dedupe key (Pinpoint retries, so the same delivery can arrive many times).
- */
+/** Inbound webhooks (issue 13), the inbox: each signed delivery, stored before any work, once per dedupe key (Pinpoint retries). */
 export const webhookDeliveriesTable = pgTable(
   'webhook_deliveries',
   {
@@ -393,10 +385,8 @@ export const webhookDeliveriesTable = pgTable(
       .references(() => integrationsTable.id, { onDelete: 'cascade' }),
     /** `id:<delivery id header>` when Pinpoint sent one, else `sha256:<hex of the raw body>`. */
     dedupeKey: text('dedupe_key').notNull(),
-    /** The event name as sent (`''` when the body had none). */
     event: text('event').notNull(),
     applicationId: text('application_id'),
-    /** The parsed body as received (Pinpoint's payloads carry ids, not personal data). */
     body: jsonb('body').$type<unknown>().notNull(),
     /** What was done with it: `REFRESH_QUEUED`, `UNLINKED` (no contact of ours) or `IGNORED` (event not acted on). */
     outcome: text('outcome').notNull(),

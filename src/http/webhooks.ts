@@ -2,7 +2,6 @@
 // over the exact bytes) with a size cap, handed to app/webhooks.ts. Answers JSON, never a stack page.
 import express, { type Router } from 'express';
 import { PINPOINT_WEBHOOK_PATH, receivePinpointWebhook } from '../app/webhooks.js';
-import { WEBHOOK_DELIVERY_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '../pinpoint/api-assumptions.js';
 import type { Services } from '../services.js';
 
 export function webhookRouter(services: Services): Router {
@@ -20,8 +19,7 @@ export function webhookRouter(services: Services): Router {
           {
             webhookId: String(req.params.webhookId),
             rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-            signature: req.header(WEBHOOK_SIGNATURE_HEADER),
-            deliveryId: req.header(WEBHOOK_DELIVERY_ID_HEADER),
+            header: (name) => req.header(name),
           },
         );
         if (receipt.status !== 200) {
