@@ -32,7 +32,7 @@ describe('setPinpointWebhookSecret', () => {
     const blank = await world.t.gql<Loose>(SET_SECRET, { secret: '  ' }, team.adminToken);
     expect(blank.data?.setPinpointWebhookSecret).toMatchObject({
       __typename: 'ValidationError',
-      fieldErrors: [{ path: ['secret'] }],
+      fieldErrors: expect.arrayContaining([expect.objectContaining({ path: ['secret'] })]),
     });
 
     const secret = 'whsec_0123456789abcdefWXYZ';
