@@ -334,6 +334,7 @@ describe('team defaults and field mappings', () => {
       noteChannels: ['EMAIL', 'LINKEDIN', 'INMAIL', 'SMS', 'CALL'],
       suppressPinpointNotifications: true,
       lockedForMembers: false,
+      stopOutreachOnAtsOutcome: true,
     });
   });
 
