@@ -3,6 +3,8 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './errors.js';
 import './scalars.js';
+import './types/ats.js';
+import './types/ats-enums.js';
 import './types/campaign.js';
 import './types/campaign-contact.js';
 import './types/contact.js';

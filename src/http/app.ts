@@ -30,6 +30,7 @@ import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
 import { playgroundRouter } from './playground.js';
+import { webhookRouter } from './webhooks.js';
 
 export interface HttpApp {
   readonly httpServer: Server;
@@ -149,6 +150,7 @@ export async function startHttpApp(options: {
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ready' : stopping ? 'stopping' : 'database unreachable' });
   });
+  app.use(webhookRouter(services));
   if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
   app.use(
     '/graphql',
