@@ -48,6 +48,9 @@ const envSchema = z.object({
   GRAPHQL_PLAYGROUND: bool(true),
   GRAPHQL_MAX_DEPTH: int(12, 2, 50),
   GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
+  GRAPHQL_MAX_COST: int(20_000, 10, 10_000_000),
+  GRAPHQL_MAX_NODES: int(200_000, 100, 10_000_000),
+  GRAPHQL_TIMEOUT_MS: int(30_000, 10, 600_000),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
@@ -106,6 +109,12 @@ export interface Config {
     readonly includeStacktrace: false;
     readonly maxDepth: number;
     readonly maxTokens: number;
+    /** Largest estimated cost (fields × page sizes down the tree) an operation may have. */
+    readonly maxCost: number;
+    /** Largest number of resolved fields and list items one operation may produce. */
+    readonly maxNodes: number;
+    /** Time budget of one operation's execution. */
+    readonly timeoutMs: number;
   };
   readonly bodyLimit: string;
   readonly shutdownTimeoutMs: number;
@@ -187,6 +196,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       includeStacktrace: false as const,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxNodes: e.GRAPHQL_MAX_NODES,
+      timeoutMs: e.GRAPHQL_TIMEOUT_MS,
     }),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -13,6 +13,7 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { builder } from './builder.js';
+import { BUDGET_ERROR_CODES } from './execution-budget.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'Implemented by every expected failure a mutation can return in its `…Result` union.',
@@ -103,7 +104,17 @@ const REQUEST_ERROR_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'QUERY_TOO_COMPLEX',
 ]);
+
+/** Extensions a request or budget error may carry to the client besides its code. */
+const PUBLIC_EXTENSIONS = ['cost', 'limit', 'argumentPath'] as const;
+
+function publicExtensions(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of PUBLIC_EXTENSIONS) if (extensions?.[key] !== undefined) kept[key] = extensions[key];
+  return kept;
+}
 
 /**
  * The one boundary for thrown errors. CodedErrors keep their code; GraphQL request errors keep
@@ -128,7 +139,19 @@ export function formatError(
   // Request errors (parse, validation, variable coercion) have no path and carry Apollo's code.
   const code = formatted.extensions?.code;
   if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-    return { ...base, message: formatted.message, extensions: { code } };
+    return {
+      ...base,
+      message: formatted.message,
+      extensions: { code, ...publicExtensions(formatted.extensions) },
+    };
+  }
+  // The execution budget stops a running operation with its own codes (see execution-budget.ts).
+  if (original instanceof GraphQLError && typeof code === 'string' && BUDGET_ERROR_CODES.has(code)) {
+    return {
+      ...base,
+      message: formatted.message,
+      extensions: { code, ...publicExtensions(formatted.extensions) },
+    };
   }
   log.error(
     { err: original, path: formatted.path, requestId },
