@@ -56,10 +56,16 @@ export function applyExecutionBudget(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = (source, args, context, info) => {
         const budget = typeof context === 'object' && context ? budgets.get(context) : undefined;
         if (!budget) return resolve(source, args, context, info);
-        budget.charge(1);
-        const result = resolve(source, args, context, info);
-        if (Array.isArray(result)) budget.charge(result.length);
-        return result;
+        try {
+          budget.charge(1);
+          const result = resolve(source, args, context, info);
+          if (Array.isArray(result)) budget.charge(result.length);
+          return result;
+        } catch (error) {
+          // Rejected, never thrown: graphql-js 16 abandons sibling promises when a field throws
+          // synchronously under a non-null parent, and their later rejections would go unhandled.
+          return Promise.reject(error);
+        }
       };
     }
   }
