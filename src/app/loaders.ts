@@ -7,6 +7,7 @@ import { and, asc, count, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
 import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { campaignContactsTable, campaignsTable, contactsTable, integrationsTable } from '../db/schema.js';
+import { isRealTimestamp } from '../domain/timestamp-text.js';
 import type { UserSyncSettings } from '../domain/types.js';
 import { CodedError } from '../errors.js';
 import { loadUsers, type UserRow, uuidsOnly } from './identity.js';
@@ -40,7 +41,6 @@ export interface Page<T> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}(?::?\d{2})?|Z)?$/;
 
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
@@ -49,7 +49,7 @@ export function encodeCursor(cursor: Cursor): string {
 /** Parses a client's `after`; anything we did not issue is a BAD_USER_INPUT error. */
 export function decodeCursor(value: string): Cursor {
   const [createdAt, id, ...rest] = Buffer.from(value, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !createdAt || !id || !PG_TIMESTAMPTZ.test(createdAt) || !UUID.test(id)) {
+  if (rest.length > 0 || !createdAt || !id || !isRealTimestamp(createdAt) || !UUID.test(id)) {
     throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor this API issued.');
   }
   return { createdAt, id };

@@ -14,6 +14,7 @@ import {
 } from '../db/schema.js';
 import type { SyncActionType } from '../domain/sync-actions.js';
 import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
+import { isRealTimestamp } from '../domain/timestamp-text.js';
 import { ACTIVITY_TYPES, type ContactStage, OUTREACH_CHANNELS } from '../domain/types.js';
 import { CodedError, issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
 import { loadSyncContexts } from '../sync/context.js';
@@ -270,6 +271,7 @@ function decodeEventCursor(cursor: string): { createdAt: string; id: string } | 
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   // created_at as PostgreSQL prints it, microseconds included (a JS Date would drop them).
   if (!at || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(at)) return null;
+  if (!isRealTimestamp(at)) return null;
   if (!id || uuidsOnly([id]).length === 0) return null;
   return { createdAt: at, id };
 }

@@ -107,6 +107,11 @@ const REQUEST_ERROR_CODES = new Set([
   'QUERY_TOO_COMPLEX',
 ]);
 
+function httpStatusOf(error: GraphQLError): number | undefined {
+  const http = error.extensions.http as { status?: number } | undefined;
+  return http?.status;
+}
+
 /** Extensions a request or budget error may carry to the client besides its code. */
 const PUBLIC_EXTENSIONS = ['cost', 'limit', 'argumentPath'] as const;
 
@@ -144,6 +149,21 @@ export function formatError(
       message: formatted.message,
       extensions: { code, ...publicExtensions(formatted.extensions) },
     };
+  }
+  // graphql-js's own request limits ("Too many errors processing variables") carry no code; they are
+  // about the request, never internal.
+  if (
+    formatted.path === undefined &&
+    original instanceof GraphQLError &&
+    !original.originalError &&
+    code === 'INTERNAL_SERVER_ERROR' &&
+    /^Too many errors/.test(original.message)
+  ) {
+    return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  // Apollo refuses some requests with a 400 and no code (an APQ hash that does not match its query).
+  if (formatted.path === undefined && original instanceof GraphQLError && httpStatusOf(original) === 400) {
+    return { ...base, message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
   }
   // The execution budget stops a running operation with its own codes (see execution-budget.ts).
   if (original instanceof GraphQLError && typeof code === 'string' && BUDGET_ERROR_CODES.has(code)) {

@@ -25,7 +25,7 @@ export function findUnstorableInput(
   visit(document, {
     Argument(node, _key, _parent, _path, ancestors) {
       if (found) return false;
-      const owner = ownerName(ancestors.at(-2));
+      const owner = ownerName(ancestors.at(-1));
       const inner = findInLiteral(node.value, [node.name.value]);
       if (inner) found = { path: `${owner}(${inner.join('.')})` };
       return false;

@@ -88,6 +88,12 @@ export function operationGuardPlugin<C extends object>(
       return {
         async didResolveOperation({ document, operation, request, contextValue }) {
           if (!operation) return; // Apollo has already refused a missing operation
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError(
+              'Subscriptions run over WebSocket: connect with graphql-transport-ws to /graphql.',
+              { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+            );
+          }
           const checked = checkOperation(
             schema,
             limits,

@@ -95,11 +95,14 @@ describe('the cost limit', () => {
       console.info(`117-character query refused over graphql-ws in ${ms.toFixed(1)} ms`);
       expect(statements).toBe(0);
       expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
-      expect(res.extensions?.cost).toEqual({ requested: 3_040_301, limit: 20_000 });
+      expect((res.extensions as { cost?: Cost } | undefined)?.cost).toEqual({
+        requested: 3_040_301,
+        limit: 20_000,
+      });
       expect(ms).toBeLessThan(250);
       const ok = await executeWs(outcome.client, '{ campaigns(first: 2) { totalCount } }');
       expect(ok.errors).toBeUndefined();
-      expect((ok.extensions?.cost as Cost).requested).toBe(3);
+      expect((ok.extensions as { cost: Cost }).cost.requested).toBe(3);
     } finally {
       outcome.client.dispose();
     }
