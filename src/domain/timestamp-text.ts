@@ -1,5 +1,5 @@
-// Checks that a timestamp's text (as a cursor carries it) names a real instant: the format alone
-// admits month 13 or 25:61, which PostgreSQL would refuse mid-query as a server error.
+// Checks a timestamp's text (created_at as PostgreSQL prints it, as a cursor carries it) names a real
+// instant: the format alone admits month 13 or 25:61, which PostgreSQL refuses mid-query.
 
 const PARTS =
   /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|([+-])(\d{2})(?::?(\d{2}))?)?$/;

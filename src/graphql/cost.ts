@@ -15,11 +15,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-
-/** Page size a connection serves when the client sends neither `first` nor `last`. */
-export const DEFAULT_PAGE_SIZE = 20;
-/** Largest page any connection serves (larger requests are refused by the field itself). */
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../app/loaders.js';
 
 export interface CostContext {
   readonly schema: GraphQLSchema;
