@@ -1,6 +1,8 @@
 // One JSON logger (pino) for the process; secrets are redacted by path as a second line of defence,
-// and errors are logged without the values their SQL ran with.
+// errors are logged without the values their SQL ran with, and lines go to stdout through a sink
+// that cannot block exit (pino's default one can, see issue 11).
 import { type Logger, pino } from 'pino';
+import { nonBlockingDestination } from './log-destination.js';
 
 export type { Logger };
 
@@ -23,7 +25,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? nonBlockingDestination(1),
   );
 }
 

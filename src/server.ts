@@ -9,7 +9,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
-import { loadConfigOrExit, stopOnSignals } from './runtime.js';
+import { exitOnUnexpectedErrors, loadConfigOrExit, stopOnSignals } from './runtime.js';
 import type { Services } from './services.js';
 import type { JobExecutor } from './sync/executor-types.js';
 import { startWorkers, type Workers } from './sync/worker.js';
@@ -85,13 +85,21 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config.database);
+  exitOnUnexpectedErrors(logger);
+  // Registered before anything opens or listens: a signal during start stops what exists so far.
+  let database: Database | null = null;
+  let server: RunningServer | null = null;
+  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
+    await server?.stop();
+    await database?.close();
+  });
+  database = await openDatabase(config.database);
   await migrateDatabase(database);
   const seeded = config.seedDemoTeam ? await seedDemoTeam(database) : null;
   // Loaded only when workers run here, so tests importing startServer never load the executor.
   const executor =
     config.workerConcurrency > 0 ? (await import('./sync/executor.js')).createGatedExecutor : null;
-  const server = await startServer({
+  server = await startServer({
     config,
     database,
     logger,
@@ -119,11 +127,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
-
-  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
-    await server.stop();
-    await database.close();
-  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -3,6 +3,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { connectionLossCode, DATABASE_UNAVAILABLE_MESSAGE } from '../db/errors.js';
 import {
   type AppErrorCode,
   CodedError,
@@ -84,6 +85,14 @@ function httpStatusFor(code: AppErrorCode): number {
       return unreachable;
     }
   }
+}
+
+/** Thrown where no GraphQL execution is running (context creation): HTTP 503, retryable. */
+export function databaseUnavailableError(cause: unknown): GraphQLError {
+  return new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
+    originalError: cause instanceof Error ? cause : undefined,
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503 } },
+  });
 }
 
 export function codedGraphQLError(error: CodedError): GraphQLError {
@@ -172,6 +181,16 @@ export function formatError(
       message: formatted.message,
       extensions: { code, ...publicExtensions(formatted.extensions) },
     };
+  }
+  // A lost database connection is the client's cue to retry, not a bug: warn, without SQL or params.
+  const lossCode = connectionLossCode(error);
+  if (lossCode) {
+    log.warn(
+      { code: lossCode, path: formatted.path, requestId },
+      'database connection lost during a request',
+    );
+    const extensions = { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId };
+    return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions };
   }
   log.error(
     { err: original, path: formatted.path, requestId },
