@@ -84,6 +84,9 @@ const envSchema = z.object({
     }),
   GRAPHQL_MAX_DEPTH: int(12, 2, 50),
   GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
+  GRAPHQL_MAX_COST: int(20_000, 10, 10_000_000),
+  GRAPHQL_MAX_NODES: int(200_000, 100, 10_000_000),
+  GRAPHQL_TIMEOUT_MS: int(30_000, 10, 600_000),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
@@ -157,6 +160,12 @@ export interface Config {
     readonly includeStacktrace: false;
     readonly maxDepth: number;
     readonly maxTokens: number;
+    /** Largest estimated cost (fields × page sizes down the tree) an operation may have. */
+    readonly maxCost: number;
+    /** Largest number of resolved fields and list items one operation may produce. */
+    readonly maxNodes: number;
+    /** Time budget of one operation's execution. */
+    readonly timeoutMs: number;
   };
   /** CORS_ORIGINS: browser origins allowed to call the API (HTTP CORS and WebSocket Origin). */
   readonly corsOrigins: readonly string[];
@@ -262,6 +271,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       includeStacktrace: false as const,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxNodes: e.GRAPHQL_MAX_NODES,
+      timeoutMs: e.GRAPHQL_TIMEOUT_MS,
     }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     bodyLimit: e.BODY_LIMIT,
