@@ -48,6 +48,7 @@ const envSchema = z.object({
   GRAPHQL_PLAYGROUND: bool(true),
   GRAPHQL_MAX_DEPTH: int(12, 2, 50),
   GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
+  GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
@@ -106,6 +107,8 @@ export interface Config {
     readonly includeStacktrace: false;
     readonly maxDepth: number;
     readonly maxTokens: number;
+    /** `jit`: documents compiled by graphql-jit (the default); `graphql-js`: the reference executor. */
+    readonly executor: 'jit' | 'graphql-js';
   };
   readonly bodyLimit: string;
   readonly shutdownTimeoutMs: number;
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       includeStacktrace: false as const,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
+      executor: e.GRAPHQL_EXECUTOR,
     }),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

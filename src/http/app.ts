@@ -1,19 +1,21 @@
 // Assembles the HTTP and WebSocket front: Express 5 + Apollo Server 5 on /graphql, graphql-ws on the
 // same port and path, health and readiness probes, and an orderly stop.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import {
   type ExecutionResult,
-  GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
   specifiedRules,
@@ -24,9 +26,11 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { type Context, createContext } from '../context.js';
 import { CodedError } from '../errors.js';
-import { codedGraphQLError, formatError } from '../graphql/errors.js';
+import { codedGraphQLError } from '../graphql/errors.js';
+import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
+import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
 import { playgroundRouter } from './playground.js';
 
 export interface HttpApp {
@@ -38,8 +42,6 @@ export interface HttpApp {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
-/** The current HTTP request's id, for the error boundary (Apollo's formatError gets no context). */
-const requestScope = new AsyncLocalStorage<{ requestId: string }>();
 
 export async function startHttpApp(options: {
   schema: GraphQLSchema;
@@ -68,6 +70,8 @@ export async function startHttpApp(options: {
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 
+  const executor = createExecutor(schema, { kind: config.graphql.executor });
+
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   httpServer.on('upgrade', (req, socket, head) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -91,8 +95,14 @@ export async function startHttpApp(options: {
       },
       context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
       validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
-      onNext: (_ctx, _id, _payload, args, result) =>
-        maskErrors(result as ExecutionResult, args.contextValue as Context),
+      execute: (args) => executor.execute(args),
+      subscribe: (args) => executor.subscribe(args),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const context = args.contextValue as Context | undefined;
+        return formatResultErrors(result as ExecutionResult, context?.log ?? logger, context?.requestId, {
+          pathless: true,
+        });
+      },
     },
     wsServer,
   );
@@ -101,6 +111,9 @@ export async function startHttpApp(options: {
     ...(protection.plugins as ApolloServerPlugin<Context>[]),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
+    // Both wrap every resolver (willResolveField); no cache hints or traces are used.
+    ApolloServerPluginCacheControlDisabled(),
+    ApolloServerPluginInlineTraceDisabled(),
     {
       async serverWillStart() {
         return {
@@ -112,7 +125,10 @@ export async function startHttpApp(options: {
     },
   ];
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Execution errors are formatted here, where the context (request id, request log) is at hand.
+    gateway: apolloGateway<Context>(schema, executor, (result, context) =>
+      formatResultErrors(result, context.log, context.requestId, { pathless: false }),
+    ),
     plugins,
     validationRules,
     introspection: config.graphql.introspection,
@@ -121,8 +137,7 @@ export async function startHttpApp(options: {
     // server.ts owns SIGTERM/SIGINT; Apollo's own handlers would race it and stall the drain.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
-    formatError: (formatted, error) =>
-      formatError(formatted, error, logger, requestScope.getStore()?.requestId),
+    formatError: apolloFormatError(logger),
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),
@@ -149,7 +164,7 @@ export async function startHttpApp(options: {
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       res.locals.requestId = requestId;
       res.setHeader('x-request-id', requestId);
-      requestScope.run({ requestId }, next);
+      next();
     },
     express.json({
       limit: config.bodyLimit,
@@ -158,7 +173,9 @@ export async function startHttpApp(options: {
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
-        const outcome = await authenticate(database.db, req.headers.authorization);
+        const outcome = await authenticate(database.db, req.headers.authorization).catch((error) => {
+          throw formatContextError(error, logger, requestId);
+        });
         if (outcome.kind === 'rejected') {
           throw codedGraphQLError(
             new CodedError(
@@ -211,19 +228,4 @@ export async function startHttpApp(options: {
       wsServer.close();
     },
   };
-
-  function maskErrors(result: ExecutionResult, context: Context | undefined): ExecutionResult {
-    if (!result.errors?.length) return result;
-    const log = context?.log ?? logger;
-    return {
-      ...result,
-      errors: result.errors.map((e) => {
-        const f = formatError(e.toJSON(), e, log, context?.requestId);
-        return new GraphQLError(f.message, {
-          path: f.path as (string | number)[] | undefined,
-          extensions: f.extensions,
-        });
-      }),
-    };
-  }
 }
