@@ -8,8 +8,12 @@ import {
   execute as executeJs,
   GraphQLError,
   type GraphQLSchema,
+  getVariableValues,
+  Kind,
+  type OperationDefinitionNode,
   print,
   subscribe as subscribeJs,
+  type VariableDefinitionNode,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -25,29 +29,43 @@ export interface Executor {
   subscribe(args: ExecutionArgs): Promise<SubscriptionResult>;
 }
 
+/** A compiled document, and its operation's variables (coerced by graphql-js first, see below). */
+interface Compiled {
+  readonly query: CompiledQuery;
+  readonly variables: readonly VariableDefinitionNode[];
+}
 /** Marks a document graphql-jit refused, so it is not compiled again on every request. */
 const NOT_COMPILABLE = Symbol('not compilable');
-type Entry = CompiledQuery | typeof NOT_COMPILABLE;
+type Entry = Compiled | typeof NOT_COMPILABLE;
 
+/**
+ * `jit` compiles queries and mutations. Subscriptions always run on graphql-js: graphql-jit 0.8.9
+ * hands a subscription's `subscribe` the operation's variables instead of the field's arguments.
+ */
 export function createExecutor(
   schema: GraphQLSchema,
-  options: { kind: ExecutorKind; cacheSize?: number },
+  options: {
+    kind: ExecutorKind;
+    cacheSize?: number;
+    /** Told when graphql-jit cannot compile a valid document (graphql-js then runs it). */
+    onFallback?: (error: unknown) => void;
+  },
 ): Executor {
-  if (options.kind === 'graphql-js') {
-    return {
-      kind: 'graphql-js',
-      execute: (args) => executeJs(args),
-      subscribe: async (args) => (await subscribeJs(args)) as SubscriptionResult,
-    };
-  }
+  const subscribe = async (args: ExecutionArgs) => (await subscribeJs(args)) as SubscriptionResult;
+  if (options.kind === 'graphql-js') return { kind: 'graphql-js', execute: executeJs, subscribe };
   const cache = new LRUCache<string, Entry>({ max: options.cacheSize ?? 1000 });
 
-  function compiled(args: ExecutionArgs): CompiledQuery | null {
+  function compiled(args: ExecutionArgs): Compiled | null {
     if (args.schema !== schema) return null; // compiled queries are bound to one schema
     const key = `${args.operationName ?? ''}\u0000${documentText(args.document)}`;
     let entry = cache.get(key);
     if (entry === undefined) {
-      entry = compile(schema, args.document, args.operationName ?? undefined);
+      entry = compile(
+        schema,
+        args.document,
+        args.operationName ?? undefined,
+        options.onFallback ?? (() => {}),
+      );
       cache.set(key, entry);
     }
     return entry === NOT_COMPILABLE ? null : entry;
@@ -56,17 +74,20 @@ export function createExecutor(
   return {
     kind: 'jit',
     execute(args) {
-      const query = compiled(args);
-      if (!query) return executeJs(args);
-      const result = query.query(args.rootValue, args.contextValue, args.variableValues);
+      const entry = compiled(args);
+      if (!entry) return executeJs(args);
+      // graphql-js's coercion errors carry the variable's node, by which Apollo answers
+      // BAD_USER_INPUT; graphql-jit's do not. Values stay raw: graphql-jit coerces them itself.
+      if (entry.variables.length > 0) {
+        const coerced = getVariableValues(schema, entry.variables, args.variableValues ?? {}, {
+          maxErrors: 50,
+        });
+        if (coerced.errors) return { errors: coerced.errors };
+      }
+      const result = entry.query.query(args.rootValue, args.contextValue, args.variableValues);
       return result instanceof Promise ? result.then(asGraphqlJs) : asGraphqlJs(result);
     },
-    async subscribe(args) {
-      const query = compiled(args);
-      if (!query?.subscribe) return (await subscribeJs(args)) as SubscriptionResult;
-      const result = await query.subscribe(args.rootValue, args.contextValue, args.variableValues);
-      return Symbol.asyncIterator in result ? mapEvents(result) : asGraphqlJs(result);
-    },
+    subscribe,
   };
 }
 
@@ -89,35 +110,28 @@ function asGraphqlJs(result: ExecutionResult): ExecutionResult {
   return 'data' in result ? { errors, data: result.data } : { errors };
 }
 
-/** Maps a compiled subscription's events; `return` reaches the source at once (as graphql-js does). */
-function mapEvents(
-  source: AsyncIterableIterator<ExecutionResult>,
-): AsyncGenerator<ExecutionResult, void, void> {
-  const done = { value: undefined, done: true } as const;
-  const step = (r: IteratorResult<ExecutionResult>) =>
-    r.done ? done : { value: asGraphqlJs(r.value), done: false as const };
-  const events: AsyncGenerator<ExecutionResult, void, void> = {
-    next: () => source.next().then(step),
-    return: async () => (source.return ? step(await source.return()) : done),
-    throw: async (error) => {
-      if (source.throw) return step(await source.throw(error));
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => events,
-  };
-  return events;
-}
-
-function compile(schema: GraphQLSchema, document: DocumentNode, operationName?: string): Entry {
+function compile(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  onFallback: (error: unknown) => void,
+): Entry {
+  // No (or no such) operation: graphql-js reports that request error in its own words.
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode =>
+      d.kind === Kind.OPERATION_DEFINITION &&
+      (operationName === undefined || d.name?.value === operationName),
+  );
+  if (!operation || operation.operation === 'subscription') return NOT_COMPILABLE;
   try {
     const result = compileQuery(schema, document, operationName, {
       // Stack traces are never sent; capturing them for every resolver error only costs time.
       disablingCapturingStackErrors: true,
     });
-    // A non-compiled result carries request errors (e.g. an unknown operation name): graphql-js
-    // reports those in its own words, so the answer does not depend on the executor.
-    return isCompiledQuery(result) ? result : NOT_COMPILABLE;
-  } catch {
+    if (!isCompiledQuery(result)) return NOT_COMPILABLE; // request errors, e.g. several operations
+    return { query: result, variables: operation.variableDefinitions ?? [] };
+  } catch (error) {
+    onFallback(error);
     return NOT_COMPILABLE;
   }
 }

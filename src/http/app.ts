@@ -70,7 +70,10 @@ export async function startHttpApp(options: {
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 
-  const executor = createExecutor(schema, { kind: config.graphql.executor });
+  const executor = createExecutor(schema, {
+    kind: config.graphql.executor,
+    onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
+  });
 
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   httpServer.on('upgrade', (req, socket, head) => {
