@@ -136,7 +136,8 @@ async function main(): Promise<void> {
   else console.log('BENCH_DATABASE_URL is not set: skipping the product on PostgreSQL.');
   dbs.push(['pglite', undefined]);
   for (const [label, url] of dbs) {
-    const { report, token, dashboard } = await prepareProduct(label, url, label === dbs[0]![0]);
+    if (only && !only.some((name) => name.endsWith(`-${label}`))) continue;
+    const { report, token, dashboard } = await prepareProduct(label, url, products.length === 0);
     const same = [...shapeOf(dashboard)].sort().join() === [...shapeOf(stockDashboard)].sort().join();
     if (!same) throw new Error(`the ${label} dashboard's shape differs from the reference's`);
     products.push(report);
@@ -178,7 +179,8 @@ async function main(): Promise<void> {
       const sampler = target.product ? sampleRss(target) : null;
       const result = await load(target, SECONDS);
       await sampler?.stop();
-      if (result.non2xx || result.errors) throw new Error(`${target.name}: ${JSON.stringify(result)}`);
+      if (result.non2xx || result.errors || result.graphqlErrors)
+        throw new Error(`${target.name}: ${JSON.stringify(result)}`);
       target.results.push(result);
     }
   }
@@ -224,7 +226,7 @@ function print(targets: Target[], products: ProductReport[], stockDashboard: unk
     const r = median(t.results.map((x) => x.rps));
     rps.set(t.name, r);
     console.log(
-      `${t.name.padEnd(20)} ${r.toFixed(0).padStart(8)} ${`${median(t.results.map((x) => x.p50))} ms`.padStart(8)} ${`${median(t.results.map((x) => x.p99))} ms`.padStart(8)}  ${t.results.map((x) => x.rps.toFixed(0)).join(', ')}`,
+      `${t.name.padEnd(20)} ${r.toFixed(0).padStart(8)} ${`${median(t.results.map((x) => x.p50))} ms`.padStart(8)} ${`${median(t.results.map((x) => x.p99))} ms`.padStart(8)}  ${t.results.map((x) => x.rps.toFixed(0)).join(', ')}${t.results.some((x) => x.errors) ? `  (socket errors/timeouts: ${t.results.map((x) => x.errors).join(', ')})` : ''}`,
     );
   }
   console.log('');

@@ -5,8 +5,10 @@ declare module 'autocannon' {
     method?: string;
     connections?: number;
     duration?: number;
+    timeout?: number;
     headers?: Record<string, string>;
     body?: string;
+    requests?: { onResponse?: (status: number, body: string) => void }[];
   }
   interface Result {
     duration: number;

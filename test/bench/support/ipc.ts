@@ -12,6 +12,8 @@ interface Reply {
 
 /** Child side: answers the parent's calls with `handlers`; `notify` sends an unsolicited message. */
 export function serveIpc(handlers: Record<string, Handler>): void {
+  // The benchmark died (or was interrupted): never outlive it.
+  process.on('disconnect', () => process.exit(1));
   process.on('message', async (message: { id: number; cmd: string; args: unknown }) => {
     const handler = handlers[message.cmd];
     try {
