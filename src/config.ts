@@ -55,6 +55,7 @@ const envSchema = z.object({
     .default('2mb'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
+  AUTH_CACHE_TTL_MS: int(10_000, 0, 300_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -114,6 +115,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How often a live subscription re-checks that its token was not revoked. */
   readonly subscriptionTokenRecheckMs: number;
+  /** How long a token's viewer is kept in memory (a revocation drops it at once); 0 disables. */
+  readonly authCacheTtlMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,

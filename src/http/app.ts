@@ -29,7 +29,7 @@ import { CodedError } from '../errors.js';
 import { codedGraphQLError } from '../graphql/errors.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import type { Services } from '../services.js';
-import { authenticate } from './auth.js';
+import { createAuthenticator } from './auth.js';
 import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
 import { playgroundRouter } from './playground.js';
 
@@ -70,6 +70,11 @@ export async function startHttpApp(options: {
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 
+  const { authenticate, close: closeAuthenticator } = await createAuthenticator({
+    db: database.db,
+    events: services.events,
+    ttlMs: config.authCacheTtlMs,
+  });
   const executor = createExecutor(schema, {
     kind: config.graphql.executor,
     onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
@@ -91,7 +96,7 @@ export async function startHttpApp(options: {
       schema,
       isProd: true,
       onConnect: async (ctx) => {
-        const outcome = await authenticate(database.db, ctx.connectionParams?.authorization);
+        const outcome = await authenticate(ctx.connectionParams?.authorization);
         if (outcome.kind !== 'viewer') return false; // closes with 4403 Forbidden
         ctx.extra.viewer = outcome.viewer;
         return true;
@@ -176,7 +181,7 @@ export async function startHttpApp(options: {
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
-        const outcome = await authenticate(database.db, req.headers.authorization).catch((error) => {
+        const outcome = await authenticate(req.headers.authorization).catch((error) => {
           throw formatContextError(error, logger, requestId);
         });
         if (outcome.kind === 'rejected') {
@@ -229,6 +234,7 @@ export async function startHttpApp(options: {
       stopping = true;
       await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
       wsServer.close();
+      closeAuthenticator();
     },
   };
 }
