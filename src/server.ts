@@ -2,18 +2,16 @@
 // `npm start` runs main(); tests call startServer() with their own config and database.
 import { pathToFileURL } from 'node:url';
 import { countTeams, createTeam, withSeedLock } from './app/teams.js';
+import { createServices } from './compose.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
-import { createPinpointClient } from './pinpoint/client.js';
 import { loadConfigOrExit, stopOnSignals } from './runtime.js';
-import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
 import type { Services } from './services.js';
 import type { JobExecutor } from './sync/executor-types.js';
-import { createEventBus } from './sync/notify.js';
 import { startWorkers, type Workers } from './sync/worker.js';
 
 export interface RunningServer {
@@ -71,38 +69,6 @@ export async function startServer(deps: {
       await services.events.close();
     },
   };
-}
-
-export function createServices(deps: { config: Config; database: Database; logger: Logger }): Services {
-  const { config, database, logger } = deps;
-  return {
-    config,
-    database,
-    logger,
-    secretBox: createSecretBox(parseEncryptionKeys(encryptionKeyFor(config, logger))),
-    events: createEventBus(database, logger),
-    pinpointClient: (connection) =>
-      createPinpointClient({
-        baseUrlTemplate: config.pinpoint.baseUrlTemplate,
-        domain: connection.domain,
-        apiKey: connection.apiKey,
-        connectTimeoutMs: config.pinpoint.connectTimeoutMs,
-        timeoutMs: connection.timeoutMs ?? config.pinpoint.timeoutMs,
-        ...(connection.signal ? { signal: connection.signal } : {}),
-        logger: logger.child({ component: 'pinpoint' }),
-      }),
-  };
-}
-
-/** ENCRYPTION_KEY, or in development a key generated once into DATA_DIR (with a warning). */
-function encryptionKeyFor(config: Config, logger: Logger): string {
-  if (config.encryptionKey) return config.encryptionKey;
-  const { key, created } = loadOrCreateDevKey(config.dataDir);
-  logger.warn(
-    { dataDir: config.dataDir, created },
-    'ENCRYPTION_KEY is not set: using the development key file in DATA_DIR (set ENCRYPTION_KEY in production)',
-  );
-  return key;
 }
 
 /** First run: a database with no team gets a demo team whose admin token is printed once. */

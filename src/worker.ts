@@ -1,10 +1,10 @@
 // `npm run worker`: outbox workers alone, no HTTP: config → logger → database (migrated) → services →
 // executor → workers, stopped gracefully (leases handed back) on SIGTERM/SIGINT.
+import { createServices } from './compose.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { loadConfigOrExit, stopOnSignals } from './runtime.js';
-import { createServices } from './server.js';
 import { createGatedExecutor } from './sync/executor.js';
 import { startWorkers } from './sync/worker.js';
 
