@@ -2,8 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS, type EventBus, notify } from '../db/notify.js';
 import { apiTokensTable, teamsTable, usersTable } from '../db/schema.js';
-import { CHANNELS, notify } from '../sync/notify.js';
 
 const TOKEN_PREFIX = 'ppb_';
 /** last_used_at is refreshed at most this often, so reads do not become writes. */
@@ -119,4 +119,9 @@ export async function isTokenActive(db: DbOrTx, tokenId: string): Promise<boolea
     .where(and(eq(apiTokensTable.id, tokenId), isNull(apiTokensTable.revokedAt)))
     .limit(1);
   return rows.length > 0;
+}
+
+/** Calls `listener` with the id of every token revoked on any instance; resolves to an unsubscribe. */
+export function onTokenRevoked(events: EventBus, listener: (tokenId: string) => void): Promise<() => void> {
+  return events.on(CHANNELS.tokenRevoked, (payload) => listener(payload.tokenId));
 }

@@ -2,9 +2,9 @@
 // a small per-instance cache: a token's viewer is kept for AUTH_CACHE_TTL_MS, and a revocation on
 // any instance (NOTIFY bff_token_revoked) drops it here at once.
 import { LRUCache } from 'lru-cache';
-import { authenticateToken, bearerToken, hashToken, type Viewer } from '../app/tokens.js';
+import { authenticateToken, bearerToken, hashToken, onTokenRevoked, type Viewer } from '../app/tokens.js';
 import type { Db } from '../db/client.js';
-import { CHANNELS, type EventBus } from '../sync/notify.js';
+import type { Services } from '../services.js';
 
 export type AuthOutcome = { kind: 'anonymous' } | { kind: 'viewer'; viewer: Viewer } | { kind: 'rejected' };
 
@@ -18,7 +18,7 @@ export interface Authenticator {
 /** Resolves once revocations are being listened to, so no cached viewer can outlive one. */
 export async function createAuthenticator(options: {
   db: Db;
-  events: EventBus;
+  events: Services['events'];
   ttlMs: number;
   max?: number;
 }): Promise<Authenticator> {
@@ -27,7 +27,7 @@ export async function createAuthenticator(options: {
   const cache = ttlMs > 0 ? new LRUCache<string, Viewer>({ max: options.max ?? 10_000, ttl: ttlMs }) : null;
   // Bumped by every revocation: a lookup that began before one does not fill the cache after it.
   let generation = 0;
-  const unsubscribe = await options.events.on(CHANNELS.tokenRevoked, ({ tokenId }) => {
+  const unsubscribe = await onTokenRevoked(options.events, (tokenId) => {
     generation++;
     for (const [hash, viewer] of cache?.entries() ?? []) if (viewer.tokenId === tokenId) cache?.delete(hash);
   });
