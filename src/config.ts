@@ -87,12 +87,14 @@ const envSchema = z.object({
   GRAPHQL_MAX_COST: int(20_000, 10, 10_000_000),
   GRAPHQL_MAX_NODES: int(200_000, 100, 10_000_000),
   GRAPHQL_TIMEOUT_MS: int(30_000, 10, 600_000),
+  GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
     .default('2mb'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
+  AUTH_CACHE_TTL_MS: int(10_000, 0, 300_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -166,6 +168,8 @@ export interface Config {
     readonly maxNodes: number;
     /** Time budget of one operation's execution. */
     readonly timeoutMs: number;
+    /** `jit`: documents compiled by graphql-jit (the default); `graphql-js`: the reference executor. */
+    readonly executor: 'jit' | 'graphql-js';
   };
   /** CORS_ORIGINS: browser origins allowed to call the API (HTTP CORS and WebSocket Origin). */
   readonly corsOrigins: readonly string[];
@@ -173,6 +177,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How often a live subscription re-checks that its token was not revoked. */
   readonly subscriptionTokenRecheckMs: number;
+  /** How long a token's viewer is kept in memory (a revocation drops it at once); 0 disables. */
+  readonly authCacheTtlMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
@@ -274,11 +280,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: e.GRAPHQL_MAX_COST,
       maxNodes: e.GRAPHQL_MAX_NODES,
       timeoutMs: e.GRAPHQL_TIMEOUT_MS,
+      executor: e.GRAPHQL_EXECUTOR,
     }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,
