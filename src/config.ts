@@ -78,6 +78,24 @@ const envSchema = z.object({
   PINPOINT_REQUESTS_PER_SECOND: int(20, 1, 10_000),
   BREAKER_THRESHOLD: int(5, 1, 1_000),
   BREAKER_COOLDOWN_MS: int(30_000, 10, 3_600_000),
+  // Unset: no metrics listener. 0 picks a free port (tests). Never served on the public PORT.
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a port from 0 to 65535 (or unset to turn metrics off)',
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_MAX_OPERATION_NAMES: int(200, 1, 10_000),
 });
 
 export type DatabaseTarget =
@@ -116,6 +134,15 @@ export interface Config {
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
   readonly workerOnlyTeams: readonly string[] | null;
   readonly sync: SyncSettings;
+  /** Prometheus GET /metrics on its own listener; null when METRICS_PORT is unset (off). */
+  readonly metrics: MetricsSettings | null;
+}
+
+export interface MetricsSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Distinct operation names kept as labels; later ones are counted as "other". */
+  readonly maxOperationNames: number;
 }
 
 /** Outbox worker settings (see src/sync/worker.ts); every duration in milliseconds. */
@@ -206,5 +233,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breakerThreshold: e.BREAKER_THRESHOLD,
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
     }),
+    metrics:
+      e.METRICS_PORT === null
+        ? null
+        : Object.freeze({
+            host: e.METRICS_HOST,
+            port: e.METRICS_PORT,
+            maxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+          }),
   });
 }

@@ -7,6 +7,7 @@ import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
+import { createMetrics, type Metrics, type MetricsListener, serveMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPinpointClient } from './pinpoint/client.js';
 import { loadConfigOrExit, stopOnSignals } from './runtime.js';
@@ -23,6 +24,8 @@ export interface RunningServer {
   readonly http: HttpApp;
   /** The outbox workers running in this process, when asked for. */
   readonly workers: Workers | null;
+  /** Where Prometheus scrapes this process (METRICS_PORT), or null when metrics are off. */
+  readonly metricsUrl: string | null;
   /** Graceful stop: stop accepting, finish in-flight work, close sockets (the database stays open). */
   stop(): Promise<void>;
 }
@@ -42,8 +45,12 @@ export async function startServer(deps: {
     onlyTeams?: readonly string[];
   };
 }): Promise<RunningServer> {
-  const services = createServices(deps);
-  const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host });
+  const metrics = deps.config.metrics
+    ? createMetrics({ database: deps.database, logger: deps.logger, ...deps.config.metrics })
+    : null;
+  const services = createServices({ ...deps, metrics });
+  const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host, metrics });
+  const metricsListener = await listenForScrapes(metrics, deps.config);
   const workers = deps.workers
     ? startWorkers({
         database: deps.database,
@@ -64,17 +71,30 @@ export async function startServer(deps: {
     services,
     http,
     workers,
+    metricsUrl: metricsListener?.url ?? null,
     async stop() {
       // Workers first: they hand unfinished jobs back while the database is certainly open.
       await workers?.stop();
       await http.stop();
+      await metricsListener?.close();
       await services.events.close();
     },
   };
 }
 
-export function createServices(deps: { config: Config; database: Database; logger: Logger }): Services {
-  const { config, database, logger } = deps;
+async function listenForScrapes(metrics: Metrics | null, config: Config): Promise<MetricsListener | null> {
+  if (!metrics || !config.metrics) return null;
+  return serveMetrics(metrics, config.metrics.host, config.metrics.port);
+}
+
+export function createServices(deps: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  /** Counts Pinpoint calls when metrics are on. */
+  metrics?: Metrics | null;
+}): Services {
+  const { config, database, logger, metrics } = deps;
   return {
     config,
     database,
@@ -90,6 +110,7 @@ export function createServices(deps: { config: Config; database: Database; logge
         timeoutMs: connection.timeoutMs ?? config.pinpoint.timeoutMs,
         ...(connection.signal ? { signal: connection.signal } : {}),
         logger: logger.child({ component: 'pinpoint' }),
+        ...(metrics ? { onCall: metrics.observePinpointCall } : {}),
       }),
   };
 }

@@ -27,7 +27,9 @@ import { CodedError } from '../errors.js';
 import { codedGraphQLError, formatError } from '../graphql/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
+import type { Metrics } from './metrics.js';
 import { playgroundRouter } from './playground.js';
+import { requestLogPlugin } from './request-log.js';
 
 export interface HttpApp {
   readonly httpServer: Server;
@@ -46,6 +48,8 @@ export async function startHttpApp(options: {
   services: Services;
   host?: string;
   port?: number;
+  /** Instruments requests and WebSockets when metrics are on (the listener is the caller's). */
+  metrics?: Metrics | null;
 }): Promise<HttpApp> {
   const { schema, services } = options;
   const { config, logger, database } = services;
@@ -79,8 +83,9 @@ export async function startHttpApp(options: {
   });
 
   type WsExtra = { viewer?: Context['viewer'] };
+  const instrument = options.metrics?.instrumentWebSocket ?? (<T>(hooks: T) => hooks);
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
-    {
+    instrument({
       schema,
       isProd: true,
       onConnect: async (ctx) => {
@@ -93,12 +98,14 @@ export async function startHttpApp(options: {
       validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
       onNext: (_ctx, _id, _payload, args, result) =>
         maskErrors(result as ExecutionResult, args.contextValue as Context),
-    },
+    }),
     wsServer,
   );
 
   const plugins: ApolloServerPlugin<Context>[] = [
     ...(protection.plugins as ApolloServerPlugin<Context>[]),
+    requestLogPlugin(),
+    ...(options.metrics ? [options.metrics.apolloPlugin() as ApolloServerPlugin<Context>] : []),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
     {
