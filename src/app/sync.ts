@@ -274,6 +274,29 @@ function decodeEventCursor(cursor: string): { createdAt: string; id: string } | 
   return { createdAt: at, id };
 }
 
+interface SyncEventFilter {
+  readonly campaignId: string | null;
+  readonly status: SyncEventRow['status'] | null;
+}
+
+/** The team's events, optionally of one campaign and/or one status; null when none can match. */
+function syncEventFilter(ctx: Context, filter: SyncEventFilter): SQL[] | null {
+  const conditions: SQL[] = [eq(syncEventsTable.teamId, viewerOf(ctx).teamId)];
+  if (filter.campaignId !== null) {
+    if (uuidsOnly([filter.campaignId]).length === 0) return null;
+    conditions.push(eq(syncEventsTable.campaignId, filter.campaignId));
+  }
+  if (filter.status) conditions.push(eq(syncEventsTable.status, filter.status));
+  return conditions;
+}
+
+/** How many events `listSyncEvents` pages through with the same filter. */
+export async function countSyncEvents(ctx: Context, filter: SyncEventFilter): Promise<number> {
+  const conditions = syncEventFilter(ctx, filter);
+  if (!conditions) return 0;
+  return ctx.db.$count(syncEventsTable, and(...conditions));
+}
+
 /** Newest first, keyset-paginated, scoped to the team; optionally one campaign and/or one status. */
 export async function listSyncEvents(
   ctx: Context,
@@ -284,13 +307,8 @@ export async function listSyncEvents(
     status: SyncEventRow['status'] | null;
   },
 ): Promise<{ edges: SyncEventEdgeRow[]; hasNextPage: boolean }> {
-  const viewer = viewerOf(ctx);
-  const conditions: SQL[] = [eq(syncEventsTable.teamId, viewer.teamId)];
-  if (args.campaignId !== null) {
-    if (uuidsOnly([args.campaignId]).length === 0) return { edges: [], hasNextPage: false };
-    conditions.push(eq(syncEventsTable.campaignId, args.campaignId));
-  }
-  if (args.status) conditions.push(eq(syncEventsTable.status, args.status));
+  const conditions = syncEventFilter(ctx, args);
+  if (!conditions) return { edges: [], hasNextPage: false };
   if (args.after) {
     const cursor = decodeEventCursor(args.after);
     if (!cursor) throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor of this list.');

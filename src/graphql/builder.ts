@@ -59,7 +59,8 @@ export const builder = new SchemaBuilder<PothosTypes>({
       description: 'True when more items follow this page (fetch them with `after`).',
     },
     hasPreviousPageFieldOptions: {
-      description: 'True when items precede this page (fetch them with `before`).',
+      description:
+        'True when items precede this page (it was fetched with `after`). Lists page forward only: to read them, start again without `after`.',
     },
     startCursorFieldOptions: { description: 'Cursor of the first item of this page; null when it is empty.' },
     endCursorFieldOptions: {
@@ -68,7 +69,9 @@ export const builder = new SchemaBuilder<PothosTypes>({
     pageInfoFieldOptions: { description: 'Where this page sits in the whole list.' },
     edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
     nodeFieldOptions: { description: 'The item.' },
-    cursorFieldOptions: { description: 'Opaque position of this item, for `after` and `before`.' },
+    cursorFieldOptions: {
+      description: 'Opaque position of this item; pass it as `after` to read on from it.',
+    },
     firstArgOptions: { description: 'Page size, counting forward (use with `after`).' },
     afterArgOptions: { description: 'Return items after this cursor (an `endCursor` or edge `cursor`).' },
     lastArgOptions: { description: 'Page size, counting backward (use with `before`).' },

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import {
   ADD_TAGS_ATTRIBUTE,
   API_PREFIX,
+  APPLICATION_INCLUDES,
   customAttributeValueKey,
   FILTERS,
   INCLUDES,
@@ -20,7 +21,7 @@ import {
   toCustomField,
   toJob,
 } from './mappers.js';
-import { listDocumentSchema, type Resource, singleDocumentSchema } from './schemas.js';
+import { listDocumentSchema, type Resource, resourceSchema, singleDocumentSchema } from './schemas.js';
 import {
   type HttpResult,
   type PinpointCallObserver,
@@ -167,7 +168,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     path: string,
     query: Query,
     map: (data: Resource, included: Resource[]) => T,
-    limits: { pageSize?: number; maxPages?: number; complete?: boolean } = {},
+    limits: { pageSize?: number; maxPages?: number; complete?: boolean; skipUnreadable?: boolean } = {},
   ): Promise<T[]> => {
     const pageSize = Math.min(
       Math.max(1, Math.floor(limits.pageSize ?? PAGINATION.maxPageSize)),
@@ -186,8 +187,13 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
       seen.add(url.href);
       const result = await send(transport, 'GET', url);
       const doc = decode(result, listDocumentSchema, (d) => ({
-        items: d.data.map((resource) => map(resource, d.included)),
+        items: d.data.flatMap((raw, index) =>
+          readItem(raw, index, `${apiRoot.pathname}${path}`, limits.skipUnreadable === true, (r) =>
+            map(r, d.included),
+          ),
+        ),
         next: d.links.next,
+        count: d.data.length,
       }));
       results.push(...doc.items);
       const next = nextPageUrl(doc.next);
@@ -195,7 +201,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
         if (seen.has(next.href)) break;
         url = next;
       } else {
-        if (doc.items.length < pageSize) return results;
+        if (doc.count < pageSize) return results;
         pageNumber += 1;
         url = urlFor(path, {
           ...query,
@@ -219,6 +225,37 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     return results;
   };
 
+  /**
+   * One list item, checked on its own. With `skip`, an unreadable one is logged (type, id and
+   * what was wrong, never its values) and left out; without, it fails the whole call.
+   */
+  const readItem = <T>(
+    raw: unknown,
+    index: number,
+    path: string,
+    skip: boolean,
+    map: (r: Resource) => T,
+  ): T[] => {
+    let issues: readonly string[];
+    const parsed = resourceSchema.safeParse(raw);
+    if (parsed.success) {
+      try {
+        return [map(parsed.data)];
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+        issues = error.issues;
+      }
+    } else {
+      issues = parsed.error.issues.map((i) => `data.${index}.${i.path.map(String).join('.')}: ${i.message}`);
+    }
+    if (!skip) throw new ShapeError(issues);
+    options.logger?.warn(
+      { path, index, id: parsed.success ? parsed.data.id : null, issues: issues.slice(0, 5) },
+      'pinpoint record skipped: unreadable',
+    );
+    return [];
+  };
+
   const nextPageUrl = (next: string | null | undefined): URL | null => {
     if (!next) return null;
     let url: URL;
@@ -232,6 +269,8 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
   };
 
   const encodeId = (id: string) => encodeURIComponent(id);
+  const application = (resource: Resource, included: Resource[]) =>
+    toApplication(resource, included, baseUrl);
 
   return {
     domain,
@@ -250,7 +289,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     },
 
     listJobs(opts = {}) {
-      return getAll('jobs', { include: INCLUDES.jobStages }, toJob, opts);
+      return getAll('jobs', { include: INCLUDES.jobStages }, toJob, { ...opts, skipUnreadable: true });
     },
 
     getJob(id) {
@@ -258,7 +297,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     },
 
     listCustomFields() {
-      return getAll('custom_fields', {}, toCustomField);
+      return getAll('custom_fields', {}, toCustomField, { skipUnreadable: true });
     },
 
     async findCandidatesByEmail(email) {
@@ -314,16 +353,12 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
         'POST',
         'applications',
         { data: { type: 'applications', attributes, relationships } },
-        toApplication,
+        application,
       );
     },
 
     getApplication(id) {
-      return getOne(
-        `applications/${encodeId(id)}`,
-        { include: INCLUDES.applicationCandidate },
-        toApplication,
-      );
+      return getOne(`applications/${encodeId(id)}`, { include: APPLICATION_INCLUDES.join(',') }, application);
     },
 
     updateApplication(id, input) {
@@ -333,14 +368,14 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
       if (input.addTags && input.addTags.length > 0) attributes[ADD_TAGS_ATTRIBUTE] = input.addTags;
       const data: Record<string, unknown> = { id, type: 'applications', attributes };
       if (input.stageId) data.relationships = { stage: { data: { type: 'stages', id: input.stageId } } };
-      return write('PUT', `applications/${encodeId(id)}`, { data }, toApplication);
+      return write('PUT', `applications/${encodeId(id)}`, { data }, application);
     },
 
     listApplicationsForJob(jobId, opts = {}) {
       return getAll(
         'applications',
         { [FILTERS.applicationJobId]: jobId, include: INCLUDES.applicationCandidate },
-        toApplication,
+        application,
         opts,
       );
     },

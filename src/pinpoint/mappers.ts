@@ -1,6 +1,16 @@
 // Converts JSON:API resources to the client's camelCase shapes and back (attribute names only).
 import type { z } from 'zod';
 import {
+  APPLICATION_ADMIN_PATH,
+  APPLICATION_OUTCOME_ATTRIBUTES,
+  APPLICATION_OUTCOME_TIMESTAMPS,
+  APPLICATION_OUTCOME_VALUES,
+  APPLICATION_STAGE_NAME_ATTRIBUTE,
+  APPLICATION_UPDATED_AT_ATTRIBUTE,
+  CUSTOM_FIELD_ATTRIBUTES,
+  STAGE_NAME_ATTRIBUTES,
+} from './api-assumptions.js';
+import {
   applicationAttributesSchema,
   commentAttributesSchema,
   customAttributeValueSchema,
@@ -20,6 +30,7 @@ import type {
   PinpointCustomAttribute,
   PinpointCustomField,
   PinpointJob,
+  PinpointOutcome,
   PinpointPerson,
   PinpointStage,
 } from './types.js';
@@ -102,8 +113,29 @@ export function personAttributesToApi(
   return out;
 }
 
+/**
+ * For attributes whose names are assumed: `attributes` with the first present alternative copied
+ * under the canonical name, so the strict schema reads whichever one Pinpoint sent.
+ */
+function withAlternatives(
+  attributes: Record<string, unknown>,
+  names: Readonly<Record<string, readonly string[]>>,
+): Record<string, unknown> {
+  const out = { ...attributes };
+  for (const alternatives of Object.values(names)) {
+    const [canonical] = alternatives;
+    const found = alternatives.find((name) => attributes[name] !== undefined && attributes[name] !== null);
+    if (canonical && found) out[canonical] = attributes[found];
+  }
+  return out;
+}
+
 function toStage(resource: Resource): PinpointStage {
-  const attributes = parse(stageAttributesSchema, resource.attributes, `stages[${resource.id}]`);
+  const attributes = parse(
+    stageAttributesSchema,
+    withAlternatives(resource.attributes, { name: STAGE_NAME_ATTRIBUTES }),
+    `stages[${resource.id}]`,
+  );
   return { id: resource.id, name: attributes.name, position: attributes.position ?? null };
 }
 
@@ -121,7 +153,11 @@ export function toJob(resource: Resource, included: readonly Resource[]): Pinpoi
 }
 
 export function toCustomField(resource: Resource): PinpointCustomField {
-  const a = parse(customFieldAttributesSchema, resource.attributes, `custom_fields[${resource.id}]`);
+  const a = parse(
+    customFieldAttributesSchema,
+    withAlternatives(resource.attributes, CUSTOM_FIELD_ATTRIBUTES),
+    `custom_fields[${resource.id}]`,
+  );
   return { id: resource.id, label: a.label, fieldType: a.field_type, resourceType: a.resource_type };
 }
 
@@ -148,7 +184,40 @@ export function toCandidate(resource: Resource, included: readonly Resource[]): 
   return { id: resource.id, ...toPerson(attributes), customAttributes: custom.map(toCustomAttribute) };
 }
 
-export function toApplication(resource: Resource, included: readonly Resource[]): PinpointApplication {
+function readOutcome(attributes: Record<string, unknown>): PinpointOutcome | null {
+  for (const name of APPLICATION_OUTCOME_ATTRIBUTES) {
+    const value = attributes[name];
+    const key = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    // Own keys only: a status of `constructor` must not read Object.prototype.
+    const known = Object.hasOwn(APPLICATION_OUTCOME_VALUES, key)
+      ? APPLICATION_OUTCOME_VALUES[key]
+      : undefined;
+    if (known) return known;
+  }
+  for (const [outcome, names] of Object.entries(APPLICATION_OUTCOME_TIMESTAMPS)) {
+    if (names.some((name) => typeof attributes[name] === 'string')) return outcome as PinpointOutcome;
+  }
+  return null;
+}
+
+function readStage(resource: Resource, included: readonly Resource[]): PinpointApplication['stage'] {
+  const id = relatedId(resource, 'stage');
+  if (!id) return null;
+  const stage = included.find((r) => r.type === 'stages' && r.id === id);
+  const names = [
+    ...STAGE_NAME_ATTRIBUTES.map((name) => stage?.attributes[name]),
+    resource.attributes[APPLICATION_STAGE_NAME_ATTRIBUTE],
+  ];
+  const name = names.find((n): n is string => typeof n === 'string' && n.trim() !== '');
+  return { id, name: name ?? null };
+}
+
+/** `baseUrl` (the company's Pinpoint) makes `pinpointUrl`. */
+export function toApplication(
+  resource: Resource,
+  included: readonly Resource[],
+  baseUrl = '',
+): PinpointApplication {
   const attributes = parse(applicationAttributesSchema, resource.attributes, `applications[${resource.id}]`);
   const candidateId = relatedId(resource, 'candidate');
   const person = toPerson(attributes);
@@ -159,12 +228,17 @@ export function toApplication(resource: Resource, included: readonly Resource[])
     const candidateEmail = candidate?.attributes.email;
     if (typeof candidateEmail === 'string') email = candidateEmail;
   }
+  const updatedAt = resource.attributes[APPLICATION_UPDATED_AT_ATTRIBUTE];
   return {
     id: resource.id,
     ...person,
     email,
     jobId: relatedId(resource, 'job'),
     stageId: relatedId(resource, 'stage'),
+    stage: readStage(resource, included),
+    outcome: readOutcome(resource.attributes),
+    updatedAt: typeof updatedAt === 'string' ? updatedAt : null,
+    pinpointUrl: `${baseUrl}${APPLICATION_ADMIN_PATH.replace('{id}', encodeURIComponent(resource.id))}`,
     candidateId,
     tags: attributes.tags,
   };

@@ -32,8 +32,9 @@ export const singleDocumentSchema = z.object({
 });
 export type SingleDocument = z.infer<typeof singleDocumentSchema>;
 
+/** Items are checked one by one by the client, so that one unreadable record can be skipped. */
 export const listDocumentSchema = z.object({
-  data: z.array(resourceSchema),
+  data: z.array(z.unknown()),
   included: z.array(resourceSchema).optional().default([]),
   links: linksSchema.optional().transform((links) => links ?? {}),
 });
@@ -56,7 +57,11 @@ export const stageAttributesSchema = z.object({
 
 export const customFieldAttributesSchema = z.object({
   label: z.string(),
-  field_type: z.string(),
+  /** Absent: `varchar`, the only documented value type. */
+  field_type: z
+    .string()
+    .nullish()
+    .transform((t) => t ?? 'varchar'),
   resource_type: z.string(),
 });
 

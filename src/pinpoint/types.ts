@@ -52,10 +52,21 @@ export interface PinpointCandidate extends PinpointPerson {
   readonly customAttributes: readonly PinpointCustomAttribute[];
 }
 
+/** Where an application ended up; `active` while it is still in the hiring process. */
+export type PinpointOutcome = 'active' | 'hired' | 'rejected' | 'withdrawn';
+
 export interface PinpointApplication extends PinpointPerson {
   readonly id: string;
   readonly jobId: string | null;
   readonly stageId: string | null;
+  /** The current stage; `name` is null unless Pinpoint side-loaded or named it. */
+  readonly stage: { readonly id: string; readonly name: string | null } | null;
+  /** Null when Pinpoint sent no outcome we recognise (the attribute names are assumed). */
+  readonly outcome: PinpointOutcome | null;
+  /** Pinpoint's time of the last change, as sent (assumed attribute), else null. */
+  readonly updatedAt: string | null;
+  /** Pinpoint's admin page for the application (assumed path: best effort). */
+  readonly pinpointUrl: string;
   readonly candidateId: string | null;
   readonly tags: readonly string[];
 }

@@ -108,7 +108,13 @@ export function applicationResource(application: SimApplication): JsonResource {
   return {
     type: 'applications',
     id: application.id,
-    attributes: { ...application.attributes, tags: application.tags.map((t) => t.tag) },
+    // `status` and `updated_at` are assumed names (see APPLICATION_OUTCOME_ATTRIBUTES).
+    attributes: {
+      ...application.attributes,
+      tags: application.tags.map((t) => t.tag),
+      status: application.outcome,
+      updated_at: application.updatedAt,
+    },
     relationships: {
       job: { data: ref('jobs', application.jobId) },
       stage: { data: ref('stages', application.stageId) },

@@ -40,6 +40,8 @@ Run the BFF against it with:
 
 Fault injection: POST ${sim.url}/_control/demo/faults  e.g. {"rateLimit":{"count":2,"retryAfterSeconds":5}}
 Inspect state:   GET  ${sim.url}/_control/demo/state
+Webhooks:        POST ${sim.url}/_control/demo/webhook  {"url":"http://…","secret":"…"}, then
+                 POST ${sim.url}/_control/demo/applications/<id>/hire  (or /stage, /reject, /withdraw)
 `);
 
 let closing = false;

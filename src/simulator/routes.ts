@@ -1,5 +1,6 @@
 // The simulated Pinpoint resources: what each `/api/v1/...` route reads, validates and writes.
 import { z } from 'zod';
+import { WEBHOOK_EVENTS } from '../pinpoint/api-assumptions.js';
 import {
   ApiError,
   applicationResource,
@@ -29,7 +30,7 @@ import {
   single,
   tagsWithContext,
 } from './requests.js';
-import type { SimCandidate, SimCompany, SimulatorStore } from './store.js';
+import type { SimApplication, SimCandidate, SimCompany, SimulatorStore } from './store.js';
 
 function list(
   all: readonly JsonResource[],
@@ -73,7 +74,7 @@ export function handleApi(store: SimulatorStore, company: SimCompany, req: ApiRe
         ? company.jobs.flatMap((j) => j.stages.map((s) => stageResource(s, j.id)))
         : [];
       return list(
-        company.jobs.map((j) => jobResource(j, withStages)),
+        [...company.jobs.map((j) => jobResource(j, withStages)), ...raw(company, 'jobs')],
         included,
         req,
         'jobs',
@@ -89,7 +90,12 @@ export function handleApi(store: SimulatorStore, company: SimCompany, req: ApiRe
       );
     }
     case 'GET custom_fields':
-      return list(company.customFields.map(customFieldResource), [], req, 'custom_fields');
+      return list(
+        [...company.customFields.map(customFieldResource), ...raw(company, 'custom_fields')],
+        [],
+        req,
+        'custom_fields',
+      );
     case 'GET candidates': {
       // Deliberately loose (substring, any case), so clients must re-check matches themselves.
       const needle = req.query.get('filter[email]')?.toLowerCase();
@@ -111,28 +117,54 @@ export function handleApi(store: SimulatorStore, company: SimCompany, req: ApiRe
     case 'GET applications': {
       const jobId = req.query.get('filter[job_id]');
       const found = jobId ? company.applications.filter((a) => a.jobId === jobId) : company.applications;
-      const included = include.has('candidate')
-        ? company.candidates.map((c) => candidateResource(c, false))
-        : [];
-      return list(found.map(applicationResource), included, req, 'applications');
+      return list(
+        found.map(applicationResource),
+        applicationIncludes(company, include, found),
+        req,
+        'applications',
+      );
     }
     case 'GET applications/:id': {
       const application = findApplication(company, id);
-      const candidate = company.candidates.find((c) => c.id === application.candidateId);
-      return single(
-        applicationResource(application),
-        include.has('candidate') && candidate ? [candidateResource(candidate, false)] : [],
-      );
+      return single(applicationResource(application), applicationIncludes(company, include, [application]));
     }
     case 'POST applications':
       return createApplication(store, company, req);
     case 'PUT applications/:id':
-      return updateApplication(company, findApplication(company, id), req);
+      return updateApplication(store, company, findApplication(company, id), req);
     case 'POST comments':
       return createComment(store, company, req);
     default:
       throw ApiError.simple(404, 'Not found', `No route ${req.method} /${req.segments.join('/')}`);
   }
+}
+
+function raw(company: SimCompany, type: keyof SimCompany['rawResources']): JsonResource[] {
+  return company.rawResources[type].map((r) => ({ type, id: r.id, attributes: r.attributes }));
+}
+
+/** What the given applications link to, for each of `candidate`, `stage` and `job` requested. */
+function applicationIncludes(
+  company: SimCompany,
+  include: Set<string>,
+  applications: readonly SimApplication[],
+): JsonResource[] {
+  const candidateIds = new Set(applications.map((a) => a.candidateId));
+  const jobIds = new Set(applications.map((a) => a.jobId));
+  const stageIds = new Set(applications.map((a) => a.stageId));
+  return [
+    ...(include.has('candidate')
+      ? company.candidates.filter((c) => candidateIds.has(c.id)).map((c) => candidateResource(c, false))
+      : []),
+    ...(include.has('job')
+      ? company.jobs.filter((j) => jobIds.has(j.id)).map((j) => jobResource(j, false))
+      : []),
+    ...(include.has('stage')
+      ? company.jobs.flatMap((j) =>
+          j.stages.filter((st) => stageIds.has(st.id)).map((st) => stageResource(st, j.id)),
+        )
+      : []),
+  ];
 }
 
 function findCandidate(company: SimCompany, id: string | undefined): SimCandidate {
@@ -280,6 +312,8 @@ function createApplication(store: SimulatorStore, company: SimCompany, req: ApiR
     attributes: person,
     tags: tags.data.map((t) => ({ tag: t.tag, context: t.context ?? null })),
     skipNotificationsOnCreate: attributes.skip_notifications_on_create === true,
+    outcome: 'active' as const,
+    updatedAt: new Date().toISOString(),
   };
   company.applications.push(application);
   company.counters.applicationsCreated += 1;
@@ -287,6 +321,7 @@ function createApplication(store: SimulatorStore, company: SimCompany, req: ApiR
 }
 
 function updateApplication(
+  store: SimulatorStore,
   company: SimCompany,
   application: SimCompany['applications'][number],
   req: ApiRequest,
@@ -310,11 +345,15 @@ function updateApplication(
   }
 
   Object.assign(application.attributes, person);
+  const moved = stage !== undefined && stage.id !== application.stageId;
   if (stage) application.stageId = stage.id;
   for (const tag of tags.data) {
     if (!application.tags.some((t) => t.tag === tag.tag))
       application.tags.push({ tag: tag.tag, context: tag.context ?? null });
   }
+  application.updatedAt = new Date().toISOString();
+  // A stage moved through the API fires the same webhook as one moved in Pinpoint's UI.
+  if (moved) store.emitApplicationEvent(company, WEBHOOK_EVENTS.stageChanged, application);
   return single(applicationResource(application));
 }
 

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { handleWebhookControl } from './control-webhooks.js';
 import { ApiError } from './jsonapi.js';
 import { handleApi } from './routes.js';
 import {
@@ -13,6 +14,7 @@ import {
   type SimFaults,
   SimulatorStore,
 } from './store.js';
+import { WebhookDispatcher } from './webhooks.js';
 
 export interface PinpointSimulator {
   /** e.g. `http://127.0.0.1:54321` */
@@ -120,6 +122,10 @@ export async function startPinpointSimulator(
 ): Promise<PinpointSimulator> {
   const store = options.store ?? new SimulatorStore();
   const host = options.host ?? '127.0.0.1';
+  const dispatcher = new WebhookDispatcher();
+  const unsubscribe = store.onApplicationEvent((webhooks, event, applicationId) =>
+    dispatcher.dispatch(webhooks, event, applicationId),
+  );
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -283,6 +289,14 @@ export async function startPinpointSimulator(
       return;
     }
     const [domain, what] = segments;
+    const webhookAnswer = domain
+      ? handleWebhookControl(store, dispatcher, method, domain, segments.slice(1), json)
+      : null;
+    if (webhookAnswer) {
+      if (webhookAnswer.body === undefined) res.writeHead(webhookAnswer.status).end();
+      else sendJson(res, webhookAnswer.status, webhookAnswer.body);
+      return;
+    }
     if (!domain || !store.company(domain) || segments.length !== 2) {
       sendJson(res, 404, { error: 'no such company' });
       return;
@@ -322,11 +336,16 @@ export async function startPinpointSimulator(
     store,
     setFaults: (domain, faults) => store.setFaults(domain, faults),
     clearFaults: (domain) => store.clearFaults(domain),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      // Pending retries and deliveries in flight end here: no timer outlives the simulator.
+      unsubscribe();
+      await dispatcher.close();
+      for (const company of store.companies()) dispatcher.cancelPending(company.webhooks);
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Hanging and kept-alive connections would otherwise keep close() waiting forever.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

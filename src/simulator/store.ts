@@ -1,153 +1,32 @@
 // In-memory state of the Pinpoint simulator: companies (one per domain) and their jobs, fields,
 // candidates, applications and comments, plus read helpers tests use to check what was written.
+import { WEBHOOK_EVENTS, type WebhookEventName } from '../pinpoint/api-assumptions.js';
+import {
+  ALL_PERMISSIONS,
+  type ApplicationEventListener,
+  type CreateCompanyInput,
+  type CreatedCompany,
+  type SimApplication,
+  type SimCandidate,
+  type SimComment,
+  type SimCompany,
+  type SimCounters,
+  type SimCustomField,
+  type SimFaults,
+  type SimJob,
+  type SimOutcome,
+  type SimPerson,
+  type SimRequestLogEntry,
+} from './model.js';
+import {
+  emptyWebhookState,
+  type SimDelivery,
+  type SimWebhookConfig,
+  type SimWebhookFaults,
+  webhookConfig,
+} from './webhooks.js';
 
-export type Permission =
-  | 'jobs:read'
-  | 'applications:read'
-  | 'applications:write'
-  | 'candidates:read'
-  | 'candidates:write'
-  | 'comments:write'
-  | 'custom_fields:read';
-
-export const ALL_PERMISSIONS: readonly Permission[] = [
-  'jobs:read',
-  'applications:read',
-  'applications:write',
-  'candidates:read',
-  'candidates:write',
-  'comments:write',
-  'custom_fields:read',
-];
-
-export interface SimStage {
-  id: string;
-  name: string;
-  position: number;
-}
-
-export interface SimJob {
-  id: string;
-  title: string;
-  status: 'open' | 'closed' | 'archived' | 'draft';
-  stages: SimStage[];
-  /** Application attributes this job insists on, e.g. `phone`, `phone_iso2`. */
-  requiredFields: string[];
-}
-
-export interface SimCustomField {
-  id: string;
-  label: string;
-  fieldType: string;
-  resourceType: 'candidate' | 'application' | 'job';
-}
-
-export interface SimCustomAttribute {
-  id: string;
-  customFieldId: string;
-  /** The `<type>_value` attribute the value was written under. */
-  valueKey: string;
-  value: unknown;
-}
-
-/** Personal attributes, snake_case as on the wire. */
-export type SimPerson = Record<string, string | null>;
-
-export interface SimCandidate {
-  id: string;
-  attributes: SimPerson;
-  customAttributes: SimCustomAttribute[];
-}
-
-export interface SimApplication {
-  id: string;
-  candidateId: string;
-  jobId: string;
-  stageId: string;
-  attributes: SimPerson;
-  tags: { tag: string; context: string | null }[];
-  skipNotificationsOnCreate: boolean;
-}
-
-export interface SimComment {
-  id: string;
-  bodyText: string;
-  commentable: { type: 'applications' | 'candidates'; id: string };
-}
-
-export interface SimRequestLogEntry {
-  method: string;
-  /** Path below `/{domain}/api/v1`, without the query string. */
-  path: string;
-  query: Record<string, string>;
-  status: number;
-  /** Parsed JSON body of writes (never the API key, which travels in a header). */
-  body: unknown;
-  at: string;
-}
-
-/**
- * Faults to inject. Counted faults hit the next `count` matching requests; `path`, when given,
- * limits a fault to requests whose path below `/api/v1` starts with it (e.g. `/comments`).
- */
-export interface SimFaults {
-  /** The next `count` requests answer 429, with `Retry-After` in seconds or as an HTTP date. */
-  rateLimit?: { count: number; retryAfterSeconds?: number; retryAfterDate?: string; path?: string };
-  /** The next `count` requests answer `status` (default 500). */
-  serverErrors?: { count: number; status?: number; path?: string };
-  /** Every request waits this long before being handled (until cleared). */
-  latencyMs?: number;
-  /** The next `count` writes are applied, then the socket is destroyed without an answer. */
-  dropAfterWrite?: { count: number; path?: string };
-  /** The next `count` requests are never answered. */
-  hang?: { count: number; path?: string };
-}
-
-export interface SimCounters {
-  requests: number;
-  candidatesCreated: number;
-  applicationsCreated: number;
-  /** Applications created for a (candidate, job) pair that already had one. */
-  duplicateApplications: number;
-  commentsCreated: number;
-}
-
-export interface SimCompany {
-  domain: string;
-  apiKeys: Map<string, ReadonlySet<Permission>>;
-  jobs: SimJob[];
-  customFields: SimCustomField[];
-  candidates: SimCandidate[];
-  applications: SimApplication[];
-  comments: SimComment[];
-  requestLog: SimRequestLogEntry[];
-  faults: SimFaults;
-  counters: SimCounters;
-  /** Off: list answers carry no `links.next`, so clients must stop on a short page. */
-  paginationLinks: boolean;
-}
-
-export interface CreateCompanyInput {
-  domain: string;
-  /** `permissions` omitted: the key may do everything. */
-  apiKeys: { key: string; permissions?: readonly Permission[] }[];
-  jobs?: {
-    title: string;
-    status?: SimJob['status'];
-    /** Stage names in order; default Applied, Screening, Interview, Offer, Hired. */
-    stages?: string[];
-    requiredFields?: string[];
-  }[];
-  customFields?: { label: string; fieldType?: string; resourceType: SimCustomField['resourceType'] }[];
-  paginationLinks?: boolean;
-}
-
-export interface CreatedCompany {
-  domain: string;
-  jobs: { id: string; title: string; stages: { id: string; name: string }[] }[];
-  jobIds: string[];
-  customFieldIds: string[];
-}
+export * from './model.js';
 
 const DEFAULT_STAGES = ['Applied', 'Screening', 'Interview', 'Offer', 'Hired'];
 
@@ -168,9 +47,10 @@ export const PERSON_ATTRIBUTES = [
 ] as const;
 
 export class SimulatorStore {
-  private readonly companies = new Map<string, SimCompany>();
+  private readonly companiesByDomain = new Map<string, SimCompany>();
   // One id sequence for everything, like database ids: never reused across types or companies.
   private nextId = 100;
+  private readonly listeners = new Set<ApplicationEventListener>();
 
   newId(): string {
     this.nextId += 1;
@@ -179,7 +59,7 @@ export class SimulatorStore {
 
   createCompany(input: CreateCompanyInput): CreatedCompany {
     const domain = input.domain.toLowerCase();
-    if (this.companies.has(domain)) throw new Error(`simulator: company ${domain} already exists`);
+    if (this.companiesByDomain.has(domain)) throw new Error(`simulator: company ${domain} already exists`);
     const jobs: SimJob[] = (input.jobs ?? []).map((job) => ({
       id: this.newId(),
       title: job.title,
@@ -193,7 +73,7 @@ export class SimulatorStore {
       fieldType: field.fieldType ?? 'varchar',
       resourceType: field.resourceType,
     }));
-    this.companies.set(domain, {
+    this.companiesByDomain.set(domain, {
       domain,
       apiKeys: new Map(input.apiKeys.map((k) => [k.key, new Set(k.permissions ?? ALL_PERMISSIONS)])),
       jobs,
@@ -211,6 +91,8 @@ export class SimulatorStore {
         commentsCreated: 0,
       },
       paginationLinks: input.paginationLinks ?? true,
+      webhooks: emptyWebhookState(),
+      rawResources: { jobs: [], custom_fields: [] },
     });
     return {
       domain,
@@ -224,8 +106,12 @@ export class SimulatorStore {
     };
   }
 
+  companies(): IterableIterator<SimCompany> {
+    return this.companiesByDomain.values();
+  }
+
   company(domain: string): SimCompany | undefined {
-    return this.companies.get(domain.toLowerCase());
+    return this.companiesByDomain.get(domain.toLowerCase());
   }
 
   private mustCompany(domain: string): SimCompany {
@@ -273,6 +159,20 @@ export class SimulatorStore {
     return id;
   }
 
+  /**
+   * Appends a record with exactly these attributes to `GET /jobs` or `GET /custom_fields`: a
+   * malformed one, or one using attribute names other than those the simulator models.
+   */
+  addRawResource(
+    domain: string,
+    type: keyof SimCompany['rawResources'],
+    attributes: Record<string, unknown>,
+  ): string {
+    const id = this.newId();
+    this.mustCompany(domain).rawResources[type].push({ id, attributes });
+    return id;
+  }
+
   setFaults(domain: string, faults: SimFaults): void {
     this.mustCompany(domain).faults = { ...faults };
   }
@@ -305,6 +205,89 @@ export class SimulatorStore {
     return this.mustCompany(domain).counters;
   }
 
+  /** Calls `listener` on every application event; returns the unsubscribe. */
+  onApplicationEvent(listener: ApplicationEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emitApplicationEvent(company: SimCompany, event: WebhookEventName, application: SimApplication): void {
+    application.updatedAt = new Date().toISOString();
+    for (const listener of this.listeners) listener(company.webhooks, event, application.id);
+  }
+
+  /** Points the company's webhook at `url`; later events are delivered there, signed with `secret`. */
+  configureWebhook(domain: string, input: Partial<SimWebhookConfig> & { url: string; secret: string }): void {
+    this.mustCompany(domain).webhooks.config = webhookConfig(input);
+  }
+
+  removeWebhook(domain: string): void {
+    this.mustCompany(domain).webhooks.config = null;
+  }
+
+  setWebhookFaults(domain: string, faults: SimWebhookFaults): void {
+    this.mustCompany(domain).webhooks.faults = structuredClone(faults);
+  }
+
+  deliveries(domain: string): readonly SimDelivery[] {
+    return this.mustCompany(domain).webhooks.deliveries;
+  }
+
+  /** Moves an application to one of its job's stages (by id or name); the outcome is unchanged. */
+  moveApplication(
+    domain: string,
+    applicationId: string,
+    stage: { id?: string; name?: string },
+  ): SimApplication {
+    const { company, application, job } = this.mustApplication(domain, applicationId);
+    const target = job.stages.find(
+      (s) =>
+        s.id === stage.id || (stage.name !== undefined && s.name.toLowerCase() === stage.name.toLowerCase()),
+    );
+    if (!target) throw new Error(`simulator: job ${job.id} has no stage ${stage.id ?? stage.name}`);
+    application.stageId = target.id;
+    this.emitApplicationEvent(company, WEBHOOK_EVENTS.stageChanged, application);
+    return application;
+  }
+
+  /** Hires: the outcome becomes `hired` and the application moves to a stage named "Hired", if any. */
+  hireApplication(domain: string, applicationId: string): SimApplication {
+    const { company, application, job } = this.mustApplication(domain, applicationId);
+    const hiredStage = job.stages.find((s) => s.name.toLowerCase() === 'hired');
+    if (hiredStage) application.stageId = hiredStage.id;
+    return this.conclude(company, application, 'hired', WEBHOOK_EVENTS.hired);
+  }
+
+  rejectApplication(domain: string, applicationId: string): SimApplication {
+    const { company, application } = this.mustApplication(domain, applicationId);
+    return this.conclude(company, application, 'rejected', WEBHOOK_EVENTS.rejected);
+  }
+
+  withdrawApplication(domain: string, applicationId: string): SimApplication {
+    const { company, application } = this.mustApplication(domain, applicationId);
+    return this.conclude(company, application, 'withdrawn', WEBHOOK_EVENTS.withdrawn);
+  }
+
+  private conclude(
+    company: SimCompany,
+    application: SimApplication,
+    outcome: SimOutcome,
+    event: WebhookEventName,
+  ): SimApplication {
+    application.outcome = outcome;
+    this.emitApplicationEvent(company, event, application);
+    return application;
+  }
+
+  private mustApplication(domain: string, applicationId: string) {
+    const company = this.mustCompany(domain);
+    const application = company.applications.find((a) => a.id === applicationId);
+    if (!application) throw new Error(`simulator: no application ${applicationId} in ${domain}`);
+    const job = company.jobs.find((j) => j.id === application.jobId);
+    if (!job) throw new Error(`simulator: application ${applicationId} has no job`);
+    return { company, application, job };
+  }
+
   /** JSON-friendly snapshot for `GET /_control/{domain}/state`. */
   snapshot(domain: string): unknown {
     const c = this.mustCompany(domain);
@@ -318,6 +301,12 @@ export class SimulatorStore {
       counters: c.counters,
       faults: c.faults,
       requestLog: c.requestLog,
+      // The signing secret stays out: control answers are logged and shown like any other.
+      webhook: {
+        config: c.webhooks.config ? { ...c.webhooks.config, secret: undefined } : null,
+        faults: c.webhooks.faults,
+        deliveries: c.webhooks.deliveries,
+      },
     };
   }
 }

@@ -289,7 +289,12 @@ describe('Pinpoint client operations', () => {
       phone: '+1 555 0100',
       tags: ['Sourced by outreach'],
     });
-    expect(await client.getApplication(created.id)).toEqual(updated);
+    // Only getApplication side-loads the stage, so only it knows the stage's name.
+    expect(updated.stage).toEqual({ id: offer.id, name: null });
+    expect(await client.getApplication(created.id)).toEqual({
+      ...updated,
+      stage: { id: offer.id, name: 'Offer' },
+    });
   });
 
   it('listApplicationsForJob returns only that job applications, with candidate ids and emails', async () => {
@@ -517,9 +522,10 @@ describe('Pinpoint client failures', () => {
   });
 
   it('a 2xx body that does not match the schema raises PinpointResponseError', async () => {
-    const server = http.createServer((_req, res) => {
+    const unreadable = { type: 'jobs', id: '1', attributes: { status: 'open' } };
+    const server = http.createServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/vnd.api+json' });
-      res.end(JSON.stringify({ data: [{ type: 'jobs', id: '1', attributes: { status: 'open' } }] }));
+      res.end(JSON.stringify({ data: req.url?.includes('/applications?') ? [{ id: 2 }] : unreadable }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -527,8 +533,11 @@ describe('Pinpoint client failures', () => {
       const client = clientFor('acme', `${KEY_PREFIX}_shape`, {
         baseUrlTemplate: `http://127.0.0.1:${port}/{domain}`,
       });
-      const error = await failure(client.listJobs(), PinpointResponseError);
+      const error = await failure(client.getJob('1'), PinpointResponseError);
       expect(error.issues.join()).toContain('title');
+      // Lists that decide what exists never skip a record they cannot read.
+      const listError = await failure(client.listApplicationsForJob('1'), PinpointResponseError);
+      expect(listError.issues.join()).toContain('type');
     } finally {
       server.close();
     }

@@ -172,6 +172,82 @@ describe('teamSettings', () => {
   });
 });
 
+describe('settings identity (for client caches)', () => {
+  const NODE = `query($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on TeamSettings { id addApplicationWhen }
+      ... on UserSettings { id fieldUpdatePolicy }
+    }
+  }`;
+  type NodeResult = { node: ({ __typename: string; id: string } & Record<string, unknown>) | null };
+  const node = async (id: string, token: string) => {
+    const res = await t.gql<NodeResult>(NODE, { id }, token);
+    expect(res.errors).toBeUndefined();
+    return res.data!.node;
+  };
+
+  it('gives the team settings one id in every answer, refetchable with node(id) by the team only', async () => {
+    const team = await t.createTeam();
+    const other = await t.createTeam();
+    const read = await t.gql<{ teamSettings: { id: string } }>(
+      '{ teamSettings { id } }',
+      {},
+      team.memberToken,
+    );
+    const id = read.data!.teamSettings.id;
+    const updated = await t.gql<{ updateTeamSettings: { id: string } }>(
+      'mutation($input: TeamSettingsInput!) { updateTeamSettings(input: $input) { ... on TeamSettings { id } } }',
+      { input: { addApplicationWhen: 'REPLIED' } },
+      team.adminToken,
+    );
+    expect(updated.data?.updateTeamSettings.id).toBe(id);
+    const reset = await t.gql<{ resetFieldMappings: { id: string } }>(
+      'mutation { resetFieldMappings { ... on TeamSettings { id } } }',
+      {},
+      team.adminToken,
+    );
+    expect(reset.data?.resetFieldMappings.id).toBe(id);
+    expect(await node(id, team.memberToken)).toEqual({
+      __typename: 'TeamSettings',
+      id,
+      addApplicationWhen: 'REPLIED',
+    });
+    expect(await node(id, other.adminToken)).toBeNull();
+    const otherId = (
+      await t.gql<{ teamSettings: { id: string } }>('{ teamSettings { id } }', {}, other.adminToken)
+    ).data!.teamSettings.id;
+    expect(otherId).not.toBe(id);
+  });
+
+  it('gives personal defaults one id per user, refetchable with node(id) by that user only', async () => {
+    const team = await t.createTeam();
+    const other = await t.createTeam();
+    const read = await t.gql<{ mySettings: { id: string } }>('{ mySettings { id } }', {}, team.memberToken);
+    const id = read.data!.mySettings.id;
+    const updated = await t.gql<{ updateMySettings: { id: string } }>(
+      'mutation($input: UserSettingsInput!) { updateMySettings(input: $input) { ... on UserSettings { id } } }',
+      { input: { fieldUpdatePolicy: 'ALWAYS_UPDATE' } },
+      team.memberToken,
+    );
+    expect(updated.data?.updateMySettings.id).toBe(id);
+    expect(await node(id, team.memberToken)).toEqual({
+      __typename: 'UserSettings',
+      id,
+      fieldUpdatePolicy: 'ALWAYS_UPDATE',
+    });
+    const adminsOwn = await t.gql<{ mySettings: { id: string } }>(
+      '{ mySettings { id } }',
+      {},
+      team.adminToken,
+    );
+    expect(adminsOwn.data?.mySettings.id).not.toBe(id);
+    // A teammate's or another team's id answers null: personal defaults are their owner's.
+    expect(await node(id, team.adminToken)).toBeNull();
+    expect(await node(id, other.adminToken)).toBeNull();
+  });
+});
+
 describe('updateTeamSettings', () => {
   it('changes only the settings sent and keeps the others', async () => {
     const team = await t.createTeam();

@@ -41,6 +41,7 @@ const LIST = `query($first: Int, $after: String, $campaignId: ID, $status: SyncS
   syncEvents(first: $first, after: $after, campaignId: $campaignId, status: $status) {
     edges { cursor node { id kind status message campaignContact { id } } }
     pageInfo { hasNextPage endCursor }
+    totalCount
   }
 }`;
 
@@ -73,11 +74,13 @@ describe('the syncEvents list', () => {
       syncEvents: {
         edges: { cursor: string; node: EventNode }[];
         pageInfo: { hasNextPage: boolean; endCursor: string };
+        totalCount: number;
       };
     };
     const first = await world.t.gql<List>(LIST, { first: 3 }, team.memberToken);
     expect(first.data?.syncEvents.edges).toHaveLength(3);
     expect(first.data?.syncEvents.pageInfo.hasNextPage).toBe(true);
+    expect(first.data?.syncEvents.totalCount).toBe(5);
     const second = await world.t.gql<List>(
       LIST,
       { first: 10, after: first.data?.syncEvents.pageInfo.endCursor },
@@ -100,20 +103,32 @@ describe('the syncEvents list', () => {
       'BLOCKED',
     ]);
     expect(onlyBlocked.data?.syncEvents.edges[0]?.node.message).toMatch(/stage/i);
+    expect(onlyBlocked.data?.syncEvents.totalCount).toBe(3);
     const bySynced = await world.t.gql<List>(LIST, { first: 10, status: 'SYNCED' }, team.memberToken);
     expect(bySynced.data?.syncEvents.edges.map((e) => e.node.campaignContact?.id).sort()).toEqual(
       [...synced].sort(),
     );
+    expect(bySynced.data?.syncEvents.totalCount).toBe(2);
+    const blockedOfSynced = await world.t.gql<List>(
+      LIST,
+      { first: 1, campaignId: syncedCampaign, status: 'BLOCKED' },
+      team.memberToken,
+    );
+    expect(blockedOfSynced.data?.syncEvents.totalCount).toBe(0);
 
     const other = await world.t.createTeam();
     const foreign = await world.t.gql<List>(LIST, { first: 10 }, other.adminToken);
     expect(foreign.data?.syncEvents.edges).toEqual([]);
+    expect(foreign.data?.syncEvents.totalCount).toBe(0);
     const foreignCampaign = await world.t.gql<List>(
       LIST,
       { first: 10, campaignId: syncedCampaign },
       other.adminToken,
     );
     expect(foreignCampaign.data?.syncEvents.edges).toEqual([]);
+    expect(foreignCampaign.data?.syncEvents.totalCount).toBe(0);
+    const notACampaign = await world.t.gql<List>(LIST, { campaignId: 'nonsense' }, team.memberToken);
+    expect(notACampaign.data?.syncEvents).toMatchObject({ edges: [], totalCount: 0 });
     const badCursor = await world.t.gql(LIST, { first: 10, after: 'nonsense' }, team.memberToken);
     expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -137,7 +152,8 @@ describe('the syncEvents subscription', () => {
       await addContacts(world, team, otherCampaign, [person('elsewhere')]);
       await recordReply(world, team, cc!, false);
       await waitForStatus(world, team, cc!, 'SYNCED');
-      const values = await mySub.waitFor((v) => v.some((m) => m.syncEvents.kind === 'CREATED'));
+      // NOTED (the reply's note) follows CREATED in its own notification: wait for the last one.
+      const values = await mySub.waitFor((v) => v.some((m) => m.syncEvents.kind === 'NOTED'));
       expect(values.every((m) => m.syncEvents.campaignContact?.id === cc)).toBe(true);
       expect(values.map((m) => m.syncEvents.kind)).toEqual(['SKIPPED', 'CREATED', 'NOTED']);
       expect(theirSub.values).toEqual([]);

@@ -11,6 +11,7 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { SYNC_OPTION_FIELDS, storedUserSettingsSchema } from '../../src/app/settings-store.js';
 import { printedSchema, schemaPath } from '../../src/graphql/print-schema.js';
 import { schema } from '../../src/graphql/schema.js';
 
@@ -55,5 +56,28 @@ function undocumented(): string[] {
 describe('schema documentation', () => {
   it('gives every type, field, argument, input field and enum value a description', () => {
     expect(undocumented()).toEqual([]);
+  });
+});
+
+describe('the sync-option fields', () => {
+  it('are the same options in every GraphQL type that holds them as in the settings schemas', () => {
+    const fieldsOf = (name: string) => {
+      const type = schema.getType(name);
+      if (!isObjectType(type) && !isInputObjectType(type)) throw new Error(`${name} is no object type`);
+      return Object.keys(type.getFields());
+    };
+    const campaignOptions = Object.keys(SYNC_OPTION_FIELDS).sort();
+    const personalOptions = Object.keys(storedUserSettingsSchema.shape).sort();
+    expect(fieldsOf('SyncOptions').sort()).toEqual(campaignOptions);
+    expect(fieldsOf('SyncOptionsInput').sort()).toEqual(campaignOptions);
+    expect(fieldsOf('UserSettingsInput').sort()).toEqual(personalOptions);
+    expect(
+      fieldsOf('UserSettings')
+        .filter((f) => f !== 'id')
+        .sort(),
+    ).toEqual(personalOptions);
+    for (const type of ['TeamSettings', 'TeamSettingsInput', 'EffectiveSync']) {
+      expect(fieldsOf(type)).toEqual(expect.arrayContaining(personalOptions));
+    }
   });
 });

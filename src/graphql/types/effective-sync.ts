@@ -3,13 +3,13 @@
 import type { FieldValueInput, SyncOptionsInput } from '../../app/campaigns.js';
 import type { EffectiveSync, FieldValue, SettingSourceEntry, SyncOptions } from '../../domain/types.js';
 import { builder } from '../builder.js';
-import {
-  ActivityTypeEnum,
-  AddApplicationWhenEnum,
-  FieldUpdatePolicyEnum,
-  OutreachChannelEnum,
-} from './enums.js';
 import { SettingSourceEnum, SyncAsEnum } from './sync-enums.js';
+import {
+  CAMPAIGN_OPTION_NAMES,
+  SYNC_OPTION_NAMES,
+  syncOptionFields,
+  syncOptionInputFields,
+} from './sync-options.js';
 
 export const FieldValueRef = builder.objectRef<FieldValue>('FieldValue').implement({
   description:
@@ -40,64 +40,16 @@ export const FieldValueInputRef = builder.inputRef<FieldValueInput>('FieldValueI
   }),
 });
 
-const optionFields = {
-  addApplicationWhen: 'When to push the contact as an Application. Null = inherit.',
-  onlyAddNotesToSyncedRecords:
-    'Write notes only on records this integration created or linked. Null = inherit.',
-  fieldUpdatePolicy: 'How mapped fields are written to an existing Pinpoint candidate. Null = inherit.',
-  activityNoteTypes: 'Which activity types create notes. An empty list means none; null = inherit.',
-  noteChannels: 'Which outreach channels create notes. An empty list means none; null = inherit.',
-} as const;
-
 export const SyncOptionsRef = builder.objectRef<SyncOptions>('SyncOptions').implement({
   description:
     'Sync settings a campaign or a per-person override sets for itself; each null means "inherit" (from the campaign, the owner’s personal defaults or the team).',
-  fields: (t) => ({
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      nullable: true,
-      description: optionFields.addApplicationWhen,
-      resolve: (o) => o.addApplicationWhen ?? null,
-    }),
-    onlyAddNotesToSyncedRecords: t.boolean({
-      nullable: true,
-      description: optionFields.onlyAddNotesToSyncedRecords,
-      resolve: (o) => o.onlyAddNotesToSyncedRecords ?? null,
-    }),
-    fieldUpdatePolicy: t.field({
-      type: FieldUpdatePolicyEnum,
-      nullable: true,
-      description: optionFields.fieldUpdatePolicy,
-      resolve: (o) => o.fieldUpdatePolicy ?? null,
-    }),
-    activityNoteTypes: t.field({
-      type: [ActivityTypeEnum],
-      nullable: true,
-      description: optionFields.activityNoteTypes,
-      resolve: (o) => (o.activityNoteTypes ? [...o.activityNoteTypes] : null),
-    }),
-    noteChannels: t.field({
-      type: [OutreachChannelEnum],
-      nullable: true,
-      description: optionFields.noteChannels,
-      resolve: (o) => (o.noteChannels ? [...o.noteChannels] : null),
-    }),
-  }),
+  fields: (t) => syncOptionFields(t, 'option', CAMPAIGN_OPTION_NAMES, (o) => o),
 });
 
 export const SyncOptionsInputRef = builder.inputRef<SyncOptionsInput>('SyncOptionsInput').implement({
   description:
     'Sync settings to set on a campaign or a per-person override; leave a field out or null to inherit it. While the team is locked for non-admins, only admins may send options.',
-  fields: (t) => ({
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      description: optionFields.addApplicationWhen,
-    }),
-    onlyAddNotesToSyncedRecords: t.boolean({ description: optionFields.onlyAddNotesToSyncedRecords }),
-    fieldUpdatePolicy: t.field({ type: FieldUpdatePolicyEnum, description: optionFields.fieldUpdatePolicy }),
-    activityNoteTypes: t.field({ type: [ActivityTypeEnum], description: optionFields.activityNoteTypes }),
-    noteChannels: t.field({ type: [OutreachChannelEnum], description: optionFields.noteChannels }),
-  }),
+  fields: (t) => syncOptionInputFields(t, 'option', CAMPAIGN_OPTION_NAMES),
 });
 
 const SettingSourceEntryRef = builder.objectRef<SettingSourceEntry>('SettingSourceEntry').implement({
@@ -124,33 +76,7 @@ export const EffectiveSyncRef = builder.objectRef<EffectiveSync>('EffectiveSync'
       description: 'Whether the contact is pushed.',
       resolve: (e) => e.syncAs,
     }),
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      description: 'When the contact is pushed as an Application.',
-      resolve: (e) => e.addApplicationWhen,
-    }),
-    onlyAddNotesToSyncedRecords: t.exposeBoolean('onlyAddNotesToSyncedRecords', {
-      description:
-        'Notes go only on records this integration created or linked (else held until one exists).',
-    }),
-    fieldUpdatePolicy: t.field({
-      type: FieldUpdatePolicyEnum,
-      description: 'Default policy for writing mapped fields to an existing candidate.',
-      resolve: (e) => e.fieldUpdatePolicy,
-    }),
-    activityNoteTypes: t.field({
-      type: [ActivityTypeEnum],
-      description: 'Activity types that create notes.',
-      resolve: (e) => [...e.activityNoteTypes],
-    }),
-    noteChannels: t.field({
-      type: [OutreachChannelEnum],
-      description: 'Outreach channels whose activities create notes.',
-      resolve: (e) => [...e.noteChannels],
-    }),
-    syncManualContactUpdates: t.exposeBoolean('syncManualContactUpdates', {
-      description: 'Whether manual edits of mapped contact fields are pushed (team or owner’s default).',
-    }),
+    ...syncOptionFields(t, 'effective', SYNC_OPTION_NAMES, (e) => e),
     suppressPinpointNotifications: t.exposeBoolean('suppressPinpointNotifications', {
       description: 'Whether pushes ask Pinpoint not to send notifications (team setting).',
     }),

@@ -15,7 +15,7 @@ import {
   searchCatalog,
 } from '../../app/integrations.js';
 import { listPinpointFields, listPinpointJobs, type PinpointFieldInfo } from '../../app/pinpoint-catalog.js';
-import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
+import { type Context, freshRequestCache, viewerOf } from '../../context.js';
 import {
   CONNECTION_STATUSES,
   INTEGRATION_PROVIDERS,
@@ -27,6 +27,7 @@ import type { PinpointJob, PinpointStage } from '../../pinpoint/types.js';
 import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { ErrorInterface } from '../errors.js';
+import { liveStream } from '../live.js';
 import { vocabularyEnum } from '../vocabulary.js';
 
 export const IntegrationProviderEnum = vocabularyEnum('IntegrationProvider', {
@@ -329,24 +330,13 @@ builder.subscriptionField('integrationStatusChanged', (t) =>
   }),
 );
 
-async function* statusStream(
-  ctx: Parameters<typeof viewerOf>[0],
-  provider: Provider,
-): AsyncGenerator<IntegrationView> {
+async function* statusStream(ctx: Context, provider: Provider): AsyncGenerator<IntegrationView> {
   const { teamId } = viewerOf(ctx);
-  const changes = ctx.services.events.iterate(
-    CHANNELS.integrationStatus,
-    (p) => p.teamId === teamId && p.provider === provider,
-  );
-  try {
-    await changes.ready;
-    yield await getIntegration(ctx.db, teamId, provider);
-    const signedIn = tokenWatch(ctx);
-    for await (const _change of changes) {
-      if (!(await signedIn())) return;
-      yield await getIntegration(ctx.db, teamId, provider);
-    }
-  } finally {
-    await changes.return?.();
-  }
+  const current = () => getIntegration(ctx.db, teamId, provider);
+  yield* liveStream(ctx, {
+    channel: CHANNELS.integrationStatus,
+    filter: (p) => p.teamId === teamId && p.provider === provider,
+    snapshot: current,
+    load: current,
+  });
 }

@@ -9,6 +9,7 @@ import {
   updateMySettings,
   updateTeamSettings,
 } from '../../app/settings.js';
+import { type Context, viewerOf } from '../../context.js';
 import type { FieldMapping, UserSyncSettings } from '../../domain/types.js';
 import { SettingsLockedError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
@@ -19,6 +20,7 @@ import {
   FieldUpdatePolicyEnum,
   OutreachChannelEnum,
 } from './enums.js';
+import { SYNC_OPTION_NAMES, syncOptionFields, syncOptionInputFields } from './sync-options.js';
 
 export const FieldMappingRef = builder.objectRef<FieldMapping>('FieldMapping').implement({
   description:
@@ -43,25 +45,41 @@ export const FieldMappingRef = builder.objectRef<FieldMapping>('FieldMapping').i
   }),
 });
 
-export const TeamSettingsRef = builder.objectRef<TeamSettingsRecord>('TeamSettings').implement({
+/** The team's settings with the team they belong to, which is their identity. */
+interface TeamSettingsView extends TeamSettingsRecord {
+  readonly teamId: string;
+}
+
+/** The viewer's personal defaults with their user, which is their identity. */
+interface UserSettingsView extends UserSyncSettings {
+  readonly userId: string;
+}
+
+const teamView = async (ctx: Context, record: Promise<TeamSettingsRecord>): Promise<TeamSettingsView> => ({
+  ...(await record),
+  teamId: viewerOf(ctx).teamId,
+});
+
+const userView = async (ctx: Context, settings: Promise<UserSyncSettings>): Promise<UserSettingsView> => ({
+  ...(await settings),
+  userId: viewerOf(ctx).userId,
+});
+
+export const TeamSettingsRef = builder.loadableNode('TeamSettings', {
+  // Keyed by team: a client cache (Apollo's InMemoryCache) merges every answer into one object.
+  id: {
+    resolve: (view: TeamSettingsView) => view.teamId,
+    description:
+      'Global id of the team’s settings: the same in every answer, so a client cache updates one object (pass it to `node(id)` to refetch).',
+  },
+  sort: (view) => view.teamId,
+  // Only the viewer's own team: any other id is another team's and answers null.
+  load: async (ids: string[], ctx) =>
+    ctx.viewer && ids.includes(ctx.viewer.teamId) ? [await teamView(ctx, getTeamSettings(ctx))] : [],
   description:
     'The team’s Pinpoint sync settings, with defaults filled in for anything never changed. Every team member can read them; only admins change them (`updateTeamSettings`, `setFieldMappings`, `resetFieldMappings`). Campaigns, personal defaults and per-person overrides may override some of them; see `EffectiveSync`.',
   fields: (t) => ({
-    syncManualContactUpdates: t.boolean({
-      description:
-        'Whether manual edits of a mapped contact field are pushed to the contact’s Pinpoint candidate. Default: true.',
-      resolve: (r) => r.settings.syncManualContactUpdates,
-    }),
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      description: 'When a contact is pushed to Pinpoint as an Application. Default: INTERESTED.',
-      resolve: (r) => r.settings.addApplicationWhen,
-    }),
-    onlyAddNotesToSyncedRecords: t.boolean({
-      description:
-        'True: activity notes are written only on the Application this product created or linked (notes wait until then, none are lost). False: a Pinpoint candidate with the same email receives notes before that. Default: true.',
-      resolve: (r) => r.settings.onlyAddNotesToSyncedRecords,
-    }),
+    ...syncOptionFields(t, 'team', SYNC_OPTION_NAMES, (r) => r.settings),
     displayedFields: t.stringList({
       description:
         'Pinpoint field keys users may tag on campaigns and contacts: `job`, `stage`, `tags` or `custom:<id>`. Default: `["job", "stage"]`.',
@@ -71,23 +89,6 @@ export const TeamSettingsRef = builder.objectRef<TeamSettingsRecord>('TeamSettin
       description:
         'Field keys that must have a value before a contact is pushed (always a subset of `displayedFields`); a contact lacking one is BLOCKED. Default: `["job"]`.',
       resolve: (r) => [...r.settings.mandatoryFields],
-    }),
-    fieldUpdatePolicy: t.field({
-      type: FieldUpdatePolicyEnum,
-      description:
-        'How mapped fields are written to an existing Pinpoint candidate, unless a mapping sets its own `updatePolicy`. Default: ONLY_IF_BLANK.',
-      resolve: (r) => r.settings.fieldUpdatePolicy,
-    }),
-    activityNoteTypes: t.field({
-      type: [ActivityTypeEnum],
-      description:
-        'Activity types that create a Pinpoint note. Default: MESSAGE_SENT, REPLY_RECEIVED, MARKED_INTERESTED.',
-      resolve: (r) => [...r.settings.activityNoteTypes],
-    }),
-    noteChannels: t.field({
-      type: [OutreachChannelEnum],
-      description: 'Outreach channels whose activities create Pinpoint notes. Default: every channel.',
-      resolve: (r) => [...r.settings.noteChannels],
     }),
     suppressPinpointNotifications: t.boolean({
       description:
@@ -113,61 +114,26 @@ export const TeamSettingsRef = builder.objectRef<TeamSettingsRecord>('TeamSettin
   }),
 });
 
-export const UserSettingsRef = builder.objectRef<UserSyncSettings>('UserSettings').implement({
+export const UserSettingsRef = builder.loadableNode('UserSettings', {
+  id: {
+    resolve: (view: UserSettingsView) => view.userId,
+    description:
+      'Global id of your personal defaults: the same in every answer, so a client cache updates one object (pass it to `node(id)` to refetch; only you can).',
+  },
+  sort: (view) => view.userId,
+  // Personal defaults are the viewer's own: a teammate's id answers null, like another team's.
+  load: async (ids: string[], ctx) =>
+    ctx.viewer && ids.includes(ctx.viewer.userId) ? [await userView(ctx, getMySettings(ctx))] : [],
   description:
     'The signed-in user’s personal defaults, applied to campaigns they own. Every field is null unless the user set it; null means the team’s setting applies. Ignored for members while the team is locked (`lockedForMembers`).',
-  fields: (t) => ({
-    syncManualContactUpdates: t.boolean({
-      nullable: true,
-      description: 'Personal choice for `TeamSettings.syncManualContactUpdates`; null: the team’s.',
-      resolve: (s) => s.syncManualContactUpdates ?? null,
-    }),
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      nullable: true,
-      description: 'Personal choice for `TeamSettings.addApplicationWhen`; null: the team’s.',
-      resolve: (s) => s.addApplicationWhen ?? null,
-    }),
-    onlyAddNotesToSyncedRecords: t.boolean({
-      nullable: true,
-      description: 'Personal choice for `TeamSettings.onlyAddNotesToSyncedRecords`; null: the team’s.',
-      resolve: (s) => s.onlyAddNotesToSyncedRecords ?? null,
-    }),
-    fieldUpdatePolicy: t.field({
-      type: FieldUpdatePolicyEnum,
-      nullable: true,
-      description: 'Personal choice for `TeamSettings.fieldUpdatePolicy`; null: the team’s.',
-      resolve: (s) => s.fieldUpdatePolicy ?? null,
-    }),
-    activityNoteTypes: t.field({
-      type: [ActivityTypeEnum],
-      nullable: true,
-      description:
-        'Personal choice for `TeamSettings.activityNoteTypes`; null: the team’s. An empty list means “no notes”.',
-      resolve: (s) => (s.activityNoteTypes ? [...s.activityNoteTypes] : null),
-    }),
-    noteChannels: t.field({
-      type: [OutreachChannelEnum],
-      nullable: true,
-      description:
-        'Personal choice for `TeamSettings.noteChannels`; null: the team’s. An empty list means “no notes”.',
-      resolve: (s) => (s.noteChannels ? [...s.noteChannels] : null),
-    }),
-  }),
+  fields: (t) => syncOptionFields(t, 'personal', SYNC_OPTION_NAMES, (s) => s),
 });
 
 const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
   description:
     'A partial update of the team settings: only the fields you send change. Null is refused for every field (leave the field out instead). Lists are de-duplicated.',
   fields: (t) => ({
-    syncManualContactUpdates: t.boolean({ description: 'See `TeamSettings.syncManualContactUpdates`.' }),
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      description: 'See `TeamSettings.addApplicationWhen`.',
-    }),
-    onlyAddNotesToSyncedRecords: t.boolean({
-      description: 'See `TeamSettings.onlyAddNotesToSyncedRecords`.',
-    }),
+    ...syncOptionInputFields(t, 'teamInput', SYNC_OPTION_NAMES),
     displayedFields: t.stringList({
       description:
         '`job`, `stage`, `tags` or `custom:<id>` of a candidate or application custom field (Pinpoint must be connected for custom fields). Must keep every mandatory field.',
@@ -175,18 +141,6 @@ const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
     mandatoryFields: t.stringList({
       description:
         'Keys as for `displayedFields`; each must also be displayed (after this update). May be empty.',
-    }),
-    fieldUpdatePolicy: t.field({
-      type: FieldUpdatePolicyEnum,
-      description: 'See `TeamSettings.fieldUpdatePolicy`.',
-    }),
-    activityNoteTypes: t.field({
-      type: [ActivityTypeEnum],
-      description: 'See `TeamSettings.activityNoteTypes`; an empty list turns activity notes off.',
-    }),
-    noteChannels: t.field({
-      type: [OutreachChannelEnum],
-      description: 'See `TeamSettings.noteChannels`; an empty list turns activity notes off.',
     }),
     suppressPinpointNotifications: t.boolean({
       description: 'See `TeamSettings.suppressPinpointNotifications`.',
@@ -198,25 +152,7 @@ const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
 const UserSettingsInput = builder.inputType('UserSettingsInput', {
   description:
     'A partial update of your personal defaults: fields you leave out keep their value; null clears one (the team’s setting applies again). Lists are de-duplicated.',
-  fields: (t) => ({
-    syncManualContactUpdates: t.boolean({ description: 'See `UserSettings.syncManualContactUpdates`.' }),
-    addApplicationWhen: t.field({
-      type: AddApplicationWhenEnum,
-      description: 'See `UserSettings.addApplicationWhen`.',
-    }),
-    onlyAddNotesToSyncedRecords: t.boolean({
-      description: 'See `UserSettings.onlyAddNotesToSyncedRecords`.',
-    }),
-    fieldUpdatePolicy: t.field({
-      type: FieldUpdatePolicyEnum,
-      description: 'See `UserSettings.fieldUpdatePolicy`.',
-    }),
-    activityNoteTypes: t.field({
-      type: [ActivityTypeEnum],
-      description: 'See `UserSettings.activityNoteTypes`.',
-    }),
-    noteChannels: t.field({ type: [OutreachChannelEnum], description: 'See `UserSettings.noteChannels`.' }),
-  }),
+  fields: (t) => syncOptionInputFields(t, 'personalInput', SYNC_OPTION_NAMES),
 });
 
 const FieldMappingInput = builder.inputType('FieldMappingInput', {
@@ -244,13 +180,13 @@ builder.queryFields((t) => ({
     type: TeamSettingsRef,
     description: 'The team’s sync settings and field mapping, defaults filled in. Any team member.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => getTeamSettings(ctx),
+    resolve: (_root, _args, ctx) => teamView(ctx, getTeamSettings(ctx)),
   }),
   mySettings: t.field({
     type: UserSettingsRef,
     description: 'The signed-in user’s personal defaults (all null until set). Any team member.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => getMySettings(ctx),
+    resolve: (_root, _args, ctx) => userView(ctx, getMySettings(ctx)),
   }),
 }));
 
@@ -267,7 +203,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: TeamSettingsInput, required: true, description: 'The settings to change.' }),
     },
-    resolve: (_root, args, ctx) => updateTeamSettings(ctx, args.input),
+    resolve: (_root, args, ctx) => teamView(ctx, updateTeamSettings(ctx, args.input)),
   }),
   updateMySettings: t.field({
     type: UserSettingsRef,
@@ -281,7 +217,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: UserSettingsInput, required: true, description: 'The defaults to set or clear.' }),
     },
-    resolve: (_root, args, ctx) => updateMySettings(ctx, args.input),
+    resolve: (_root, args, ctx) => userView(ctx, updateMySettings(ctx, args.input)),
   }),
   setFieldMappings: t.field({
     type: TeamSettingsRef,
@@ -299,7 +235,7 @@ builder.mutationFields((t) => ({
         description: 'The complete new mapping, at most 50 entries.',
       }),
     },
-    resolve: (_root, args, ctx) => setFieldMappings(ctx, args.input),
+    resolve: (_root, args, ctx) => teamView(ctx, setFieldMappings(ctx, args.input)),
   }),
   resetFieldMappings: t.field({
     type: TeamSettingsRef,
@@ -313,6 +249,6 @@ builder.mutationFields((t) => ({
           'The team settings with the default mapping. ValidationError is reserved; reset does not return it today.',
       },
     },
-    resolve: (_root, _args, ctx) => resetFieldMappings(ctx),
+    resolve: (_root, _args, ctx) => teamView(ctx, resetFieldMappings(ctx)),
   }),
 }));

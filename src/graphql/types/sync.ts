@@ -1,6 +1,7 @@
 // The sync engine's surface: outreach events (reply, activity), retry, the dry-run preview, and the
 // sync event log as a list and as a live stream.
 import {
+  countSyncEvents,
   listSyncEvents,
   loadSyncEvents,
   recordActivity,
@@ -9,11 +10,13 @@ import {
   type SyncEventRow,
   syncPreview,
 } from '../../app/sync.js';
-import { freshRequestCache, tokenWatch, viewerOf } from '../../context.js';
+import { type Context, freshRequestCache, viewerOf } from '../../context.js';
 import type { SyncActionType } from '../../domain/sync-actions.js';
 import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
 import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
+import { liveStream } from '../live.js';
+import { totalCountOf } from './campaign.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
 import { localId } from './ids.js';
@@ -97,6 +100,12 @@ const SyncEventConnection = builder.connectionObject(
     type: SyncEventRef,
     name: 'SyncEventConnection',
     description: 'A page of sync events, newest first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many events match the filters in all (every page).',
+        resolve: (connection) => totalCountOf(connection),
+      }),
+    }),
   },
   { name: 'SyncEventEdge', description: 'A sync event and its cursor.' },
 );
@@ -121,13 +130,14 @@ builder.queryFields((t) => ({
       if (first < 1 || first > 100) throw new CodedError('BAD_USER_INPUT', '`first` must be from 1 to 100.');
       const campaignId = args.campaignId ? localId(args.campaignId, 'Campaign') : null;
       if (campaignId === '') return emptyConnection();
+      const filter = { campaignId, status: args.status ?? null };
       const { edges, hasNextPage } = await listSyncEvents(ctx, {
+        ...filter,
         first,
         after: args.after ?? null,
-        campaignId,
-        status: args.status ?? null,
       });
       return {
+        totalCount: () => countSyncEvents(ctx, filter),
         edges,
         pageInfo: {
           hasNextPage,
@@ -157,6 +167,7 @@ builder.queryFields((t) => ({
 
 function emptyConnection() {
   return {
+    totalCount: async () => 0,
     edges: [],
     pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
   };
@@ -238,30 +249,21 @@ builder.subscriptionField('syncEvents', (t) =>
 );
 
 /** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
-async function* syncEventStream(
-  ctx: Parameters<typeof viewerOf>[0],
-  campaignId: string | null,
-): AsyncGenerator<SyncEventRow> {
+async function* syncEventStream(ctx: Context, campaignId: string | null): AsyncGenerator<SyncEventRow> {
   const { teamId } = viewerOf(ctx);
   if (campaignId === '') return;
-  const changes = ctx.services.events.iterate(
-    CHANNELS.syncEvent,
-    (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
-  );
-  try {
-    await changes.ready;
-    const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+  yield* liveStream(ctx, {
+    channel: CHANNELS.syncEvent,
+    filter: (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
+    snapshot: async () => {
+      const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+      return latest.edges[0]?.node ?? null;
+    },
     // Its notification may still arrive after the snapshot was read: send that event once.
-    const snapshotId = latest.edges[0]?.node.id;
-    if (latest.edges[0]) yield latest.edges[0].node;
-    const signedIn = tokenWatch(ctx);
-    for await (const change of changes) {
-      if (!(await signedIn())) return;
-      if (change.id === snapshotId) continue;
+    load: async (change, snapshot) => {
+      if (change.id === snapshot?.id) return null;
       const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
-      if (row) yield row;
-    }
-  } finally {
-    await changes.return?.();
-  }
+      return row ?? null;
+    },
+  });
 }
