@@ -1,16 +1,37 @@
 // Provisioning CLI: `npm run cli -- <command> [--flags]`; each command prints one JSON line.
 import { parseArgs } from 'node:util';
+import { asc } from 'drizzle-orm';
 import { createTeam, createUser } from './app/teams.js';
 import { revokeToken } from './app/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/client.js';
+import { type Db, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { teamsTable, usersTable } from './db/schema.js';
 import { NotFoundError, ValidationError } from './errors.js';
 
 const USAGE = `Usage:
   npm run cli -- create-team --name <name> --admin-email <email>
   npm run cli -- create-user --team <teamId> --email <email> --role admin|member
-  npm run cli -- revoke-token --token <token or token id>`;
+  npm run cli -- revoke-token --token <token or token id>
+  npm run cli -- list-teams
+
+Lost the admin token? list-teams shows each team's id and admins; then
+  npm run cli -- create-user --team <teamId> --email <you> --role admin
+prints a new admin token.`;
+
+const COMMANDS = ['create-team', 'create-user', 'revoke-token', 'list-teams'];
+
+/** Every team, oldest first, with its admins' emails: how an operator finds a team id again. */
+async function listTeams(db: Db) {
+  const teams = await db.select().from(teamsTable).orderBy(asc(teamsTable.createdAt), asc(teamsTable.id));
+  const users = await db.select().from(usersTable).orderBy(asc(usersTable.createdAt));
+  return teams.map((team) => ({
+    teamId: team.id,
+    name: team.name,
+    createdAt: team.createdAt,
+    adminEmails: users.filter((u) => u.teamId === team.id && u.role === 'ADMIN').map((u) => u.email),
+  }));
+}
 
 class UsageError extends Error {}
 
@@ -40,7 +61,7 @@ async function run(argv: string[]): Promise<unknown> {
     },
     strict: true,
   });
-  if (!command || !['create-team', 'create-user', 'revoke-token'].includes(command)) {
+  if (!command || !COMMANDS.includes(command)) {
     throw new UsageError(command ? `Unknown command "${command}"` : 'No command given');
   }
   const role = values.role?.toUpperCase();
@@ -52,6 +73,8 @@ async function run(argv: string[]): Promise<unknown> {
   try {
     await migrateDatabase(database);
     switch (command) {
+      case 'list-teams':
+        return await listTeams(database.db);
       case 'create-team':
         return await createTeam(database.db, {
           name: required(values, 'name'),
@@ -76,7 +99,9 @@ async function run(argv: string[]): Promise<unknown> {
 
 try {
   const result = await run(process.argv.slice(2));
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  // list-teams prints one JSON line per team (none for no team); the others print one line.
+  const lines = Array.isArray(result) ? result : [result];
+  process.stdout.write(lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
 } catch (error) {
   let message: string;
   if (error instanceof UsageError) message = `${error.message}\n${USAGE}`;

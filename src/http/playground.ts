@@ -33,7 +33,8 @@ const DEFAULT_QUERY = `# Paste your token into the Headers tab below: {"Authoriz
 const DEFAULT_HEADERS = '{\n  "Authorization": "Bearer <paste your token>"\n}';
 const HINT =
   'Paste your token into Headers as {"Authorization": "Bearer <token>"}: it is sent with queries and ' +
-  'mutations, and as connectionParams for subscriptions. It is not saved.';
+  'mutations, and as connectionParams for subscriptions. New tabs reuse it. It stays in this page ' +
+  '(never in localStorage, tabs or history) unless you tick the switch:';
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
@@ -57,11 +58,14 @@ function ownFile(file: string): string {
   return fileURLToPath(new URL(`./playground-assets/${file}`, import.meta.url));
 }
 
-// Script order matters: the UMD builds read React and ReactDOM from globals, and our client reads GraphiQL.
+// Script order matters: the UMD builds read React and ReactDOM from globals, and our client reads GraphiQL
+// and the PlaygroundStorage / PlaygroundLive globals of the two scripts before it.
 const SCRIPTS = [
   'react.production.min.js',
   'react-dom.production.min.js',
   'graphiql.min.js',
+  'playground-storage.js',
+  'playground-live.js',
   'playground-client.js',
 ];
 const STYLES = ['graphiql.min.css', 'playground.css'];
@@ -72,6 +76,8 @@ function loadAssets(): Map<string, Asset> {
     'react-dom.production.min.js': [packageFile('react-dom', 'umd/react-dom.production.min.js'), JS],
     'graphiql.min.js': [packageFile('graphiql', 'graphiql.min.js'), JS],
     'graphiql.min.css': [packageFile('graphiql', 'graphiql.min.css'), CSS],
+    'playground-storage.js': [ownFile('playground-storage.js'), JS],
+    'playground-live.js': [ownFile('playground-live.js'), JS],
     'playground-client.js': [ownFile('playground-client.js'), JS],
     'playground.css': [ownFile('playground.css'), CSS],
   };

@@ -1,6 +1,6 @@
 // Entry for `npm run pinpoint:sim`: a local Pinpoint with a seeded `demo` company, so the BFF can
 // be run and explored without a real Pinpoint account.
-import { randomBytes } from 'node:crypto';
+import { DEFAULT_DEMO_API_KEY, seedDemoCompany } from './demo.js';
 import { startPinpointSimulator } from './server.js';
 
 const port = Number(process.env.PINPOINT_SIM_PORT ?? 4010);
@@ -9,33 +9,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
+// A fixed key by default (the simulator holds nothing real), so restarting it does not invalidate the
+// key the BFF stored at activation; PINPOINT_SIM_API_KEY picks another.
+const apiKey = process.env.PINPOINT_SIM_API_KEY?.trim() || DEFAULT_DEMO_API_KEY;
 const sim = await startPinpointSimulator({ port });
-// A fresh key per run: nothing real should ever depend on a simulator key.
-const apiKey = `sim_${randomBytes(12).toString('hex')}`;
-const demo = sim.store.createCompany({
-  domain: 'demo',
-  apiKeys: [{ key: apiKey }],
-  jobs: [
-    { title: 'Senior Backend Engineer' },
-    { title: 'Product Designer' },
-    { title: 'Customer Success Manager', requiredFields: ['phone', 'phone_iso2'] },
-    { title: 'Office Manager (filled)', status: 'closed' },
-  ],
-  customFields: [
-    { label: 'Company', fieldType: 'varchar', resourceType: 'candidate' },
-    { label: 'Job title', fieldType: 'varchar', resourceType: 'candidate' },
-    { label: 'Location', fieldType: 'varchar', resourceType: 'candidate' },
-    { label: 'Outreach campaign', fieldType: 'varchar', resourceType: 'application' },
-  ],
-});
+const demo = seedDemoCompany(sim, apiKey);
 
 console.log(`Pinpoint simulator listening on ${sim.url}
 
   domain:  demo
-  API key: ${apiKey}
+  API key: ${apiKey}${apiKey === DEFAULT_DEMO_API_KEY ? ' (the fixed default; PINPOINT_SIM_API_KEY sets another)' : ''}
   jobs:    ${demo.jobs.map((j) => `${j.id} ${j.title}`).join(', ')}
 
-Run the BFF against it with:
+Run the BFF against it (another port than this one; stop any BFF already on 4000 first) with:
   PINPOINT_BASE_URL=http://127.0.0.1:${new URL(sim.url).port}/{domain} npm start
 
 Fault injection: POST ${sim.url}/_control/demo/faults  e.g. {"rateLimit":{"count":2,"retryAfterSeconds":5}}

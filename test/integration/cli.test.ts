@@ -112,6 +112,30 @@ describe('the provisioning CLI', () => {
     });
   });
 
+  it('list-teams prints one JSON line per team with its id and admin emails, and recovers a lost admin token', async () => {
+    const run = await cli('list-teams');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const teams = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { teamId: string; name: string; adminEmails: string[] });
+    // On a shared PostgreSQL database other files' teams are listed too: find ours by id.
+    const ours = teams.find((listed) => listed.teamId === team.teamId);
+    expect(ours).toMatchObject({ name: 'CLI team', adminEmails: [adminEmail.toLowerCase()] });
+    expect(run.stdout).not.toMatch(/ppb_/); // lists, never tokens
+
+    // The documented recovery: a new admin on the listed team gets a working token.
+    const recovered = oneJsonLine(
+      await cli('create-user', '--team', ours!.teamId, '--email', 'rescue@cli.example', '--role', 'admin'),
+    );
+    await withServer(async (t) => {
+      const res = await t.gql<ViewerData>(VIEWER, {}, String(recovered.token));
+      expect(res.data?.viewer.user.role).toBe('ADMIN');
+      expect(res.data?.viewer.team.id).toBe(globalId('Team', team.teamId));
+    });
+  });
+
   it('revoke-token makes the token fail with UNAUTHENTICATED and leaves others working', async () => {
     expect(oneJsonLine(await cli('revoke-token', '--token', member.token))).toEqual({ revoked: true });
     await withServer(async (t) => {

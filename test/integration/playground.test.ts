@@ -34,9 +34,25 @@ type Fetcher = (
   options: { headers?: Record<string, unknown>; documentAST?: DocumentNode },
 ) => Promise<unknown> | AsyncIterableIterator<unknown>;
 
+/** The part of the DOM's Storage the page's scripts use (the project compiles without DOM types). */
+interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+  key(index: number): string | null;
+  clear(): void;
+  readonly length: number;
+}
+
 interface Rendered {
   type: unknown;
-  props: { fetcher: Fetcher; defaultQuery: string; defaultHeaders: string; shouldPersistHeaders: boolean };
+  props: {
+    fetcher: Fetcher;
+    defaultQuery: string;
+    defaultHeaders: string;
+    showPersistHeadersSettings: boolean;
+    storage: StorageLike & { setRemember(value: boolean): void };
+  };
 }
 
 let tickerStopped: () => void = () => {};
@@ -139,18 +155,41 @@ function attributeValues(html: string, tag: 'script' | 'link', attribute: 'src' 
   return [...html.matchAll(pattern)].map((match) => match[1]!.replace(/&#38;/g, '&'));
 }
 
-/** Runs the page's client script as the browser would, with React stubbed so the GraphiQL props can be read. */
-async function renderPage(): Promise<Rendered> {
+/** A localStorage stand-in for the page's scripts, readable by the test. */
+function memoryStorage(): StorageLike & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  return {
+    entries,
+    getItem: (key: string) => entries.get(key) ?? null,
+    setItem: (key: string, value: string) => void entries.set(key, String(value)),
+    removeItem: (key: string) => void entries.delete(key),
+    key: (index: number) => [...entries.keys()][index] ?? null,
+    clear: () => entries.clear(),
+    get length() {
+      return entries.size;
+    },
+  };
+}
+
+/**
+ * Runs the page's own scripts as the browser would, in order, with React stubbed so the GraphiQL
+ * props can be read. (test/integration/playground-browser.test.ts runs them in real Chromium.)
+ */
+async function renderPage(disk = memoryStorage()): Promise<Rendered> {
   const html = await getPage();
   const config = /<script id="playground-config" type="application\/json">([^<]*)<\/script>/.exec(html)?.[1];
-  const clientUrl = attributeValues(html, 'script', 'src').find((src) =>
-    src.includes('playground-client.js'),
-  );
-  const client = await request(server).get(clientUrl!).expect(200);
+  const ownScripts = attributeValues(html, 'script', 'src').filter((src) => src.includes('/playground-'));
   let rendered: Rendered | undefined;
-  vm.runInNewContext(client.text, {
-    document: { getElementById: (id: string) => (id === 'playground-config' ? { textContent: config } : {}) },
+  const context = vm.createContext({
+    document: {
+      getElementById: (id: string) => (id === 'playground-config' ? { textContent: config } : {}),
+      addEventListener: () => {},
+      querySelector: () => null,
+      querySelectorAll: () => [],
+    },
     location: { href: `${baseUrl}/graphql` },
+    localStorage: disk,
+    setTimeout,
     URL,
     fetch,
     WebSocket,
@@ -159,7 +198,16 @@ async function renderPage(): Promise<Rendered> {
     ReactDOM: { createRoot: () => ({ render: (element: Rendered) => (rendered = element) }) },
     GraphiQL: { Logo: 'Logo', Footer: 'Footer' },
   });
+  for (const src of ownScripts) vm.runInContext((await request(server).get(src).expect(200)).text, context);
   return rendered!;
+}
+
+/** A subscription's results as the response pane last showed them, oldest first, without the numbering. */
+async function streamed(results: unknown): Promise<unknown[]> {
+  const snapshots = (await collect(results as AsyncIterableIterator<unknown>)) as {
+    events: { n: number; receivedAt: string }[];
+  }[];
+  return (snapshots.at(-1)?.events ?? []).map(({ n: _n, receivedAt: _at, ...result }) => result).reverse();
 }
 
 /** Results cross a vm realm; a JSON round trip makes them plain objects of this one. */
@@ -178,7 +226,7 @@ describe('GET /graphql from a browser', () => {
     const html = await getPage();
     const scripts = attributeValues(html, 'script', 'src');
     const styles = attributeValues(html, 'link', 'href');
-    expect(scripts).toHaveLength(4);
+    expect(scripts).toHaveLength(6);
     expect(styles).toHaveLength(2);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
 
@@ -226,7 +274,29 @@ describe('GET /graphql from a browser', () => {
         .replace(/\s+/g, ' ')
         .trim(),
     ).toBe('{ viewer { user { email role } team { name } } }');
-    expect(props.shouldPersistHeaders).toBe(false);
+    expect(props.showPersistHeadersSettings).toBe(false);
+  });
+
+  it('keeps headers out of localStorage (tabs and history included) unless the user opts in', async () => {
+    const disk = memoryStorage();
+    disk.setItem('graphiql:queries', JSON.stringify({ queries: [{ query: '{a}', headers: 'Bearer old' }] }));
+    const { props } = await renderPage(disk);
+    // A token an earlier version of the page left behind is cleaned at once.
+    expect(JSON.stringify([...disk.entries])).not.toContain('Bearer old');
+    const tabs = JSON.stringify({
+      tabs: [{ id: 't1', query: '{ viewer { team { name } } }', headers: 'Bearer t0k' }],
+    });
+    props.storage.setItem('graphiql:tabState', tabs);
+    props.storage.setItem('graphiql:headers', '{"Authorization": "Bearer t0k"}');
+    expect(JSON.stringify([...disk.entries])).toContain('viewer');
+    expect(JSON.stringify([...disk.entries])).not.toContain('t0k');
+    // The page itself still has them for this session.
+    expect(props.storage.getItem('graphiql:tabState')).toContain('t0k');
+
+    props.storage.setRemember(true);
+    expect(disk.getItem('graphiql:headers')).toContain('t0k');
+    props.storage.setRemember(false);
+    expect(JSON.stringify([...disk.entries])).not.toContain('t0k');
   });
 });
 
@@ -308,7 +378,7 @@ describe("the page's fetcher", () => {
       { query, variables: { from: 3 }, operationName: 'Countdown' },
       { headers: { authorization: 'Bearer good' }, documentAST: parse(query) },
     ) as AsyncIterableIterator<unknown>;
-    expect(await collect(results)).toEqual([
+    expect(await streamed(results)).toEqual([
       { data: { countdown: 3 } },
       { data: { countdown: 2 } },
       { data: { countdown: 1 } },
@@ -323,9 +393,17 @@ describe("the page's fetcher", () => {
     const http = await props.fetcher({ query, operationName: 'Me' }, { headers, documentAST: parse(query) });
     expect(plain(http)).toEqual({ data: { whoami: 'Bearer good' } });
     const live = props.fetcher({ query, operationName: 'Live' }, { headers, documentAST: parse(query) });
-    expect(await collect(live as AsyncIterableIterator<unknown>)).toEqual([
-      { data: { whoami: 'Bearer good' } },
-    ]);
+    expect(await streamed(live)).toEqual([{ data: { whoami: 'Bearer good' } }]);
+  });
+
+  it('sends a subscription over the WebSocket even when GraphiQL still holds the document before the edit', async () => {
+    const { props } = await renderPage();
+    const before = '# a comment with subscription in it\nquery Me { whoami }';
+    const query = '# "query" in a comment\nsubscription Live { countdown(from: 1) }';
+    // Run pressed within GraphiQL's parse debounce: a stale AST and the old operation name.
+    const live = props.fetcher({ query, operationName: 'Me' }, { headers: {}, documentAST: parse(before) });
+    expect(typeof (live as AsyncIterableIterator<unknown>)[Symbol.asyncIterator]).toBe('function');
+    expect(await streamed(live)).toEqual([{ data: { countdown: 1 } }]);
   });
 
   it('reports a WebSocket connection the server refuses as an error result', async () => {
@@ -335,7 +413,7 @@ describe("the page's fetcher", () => {
       { query },
       { headers: { Authorization: 'Bearer rejected' }, documentAST: parse(query) },
     ) as AsyncIterableIterator<unknown>;
-    const all = await collect(results);
+    const all = await streamed(results);
     expect(all).toHaveLength(1);
     expect(JSON.stringify(all[0])).toContain('refused the WebSocket connection (4403');
   });
@@ -344,7 +422,7 @@ describe("the page's fetcher", () => {
     const { props } = await renderPage();
     const query = 'subscription { nope }';
     const results = props.fetcher({ query }, { headers: {}, documentAST: parse(query) });
-    const all = await collect(results as AsyncIterableIterator<unknown>);
+    const all = await streamed(results);
     expect(all).toHaveLength(1);
     expect(JSON.stringify(all[0])).toContain('Cannot query field \\"nope\\"');
   });
@@ -359,7 +437,7 @@ describe("the page's fetcher", () => {
       { query },
       { headers: { Authorization: 'Bearer good' }, documentAST: parse(query) },
     ) as AsyncIterableIterator<unknown>;
-    expect(plain((await results.next()).value)).toEqual({ data: { ticks: 1 } });
+    expect(plain((await results.next()).value)).toMatchObject({ events: [{ n: 1, data: { ticks: 1 } }] });
     // GraphiQL's stop button asks the iterable for its iterator again and calls return() on it.
     await results[Symbol.asyncIterator]().return!();
     await stopped;

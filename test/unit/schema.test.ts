@@ -1,6 +1,8 @@
 // The schema as clients see it: the committed SDL matches the code, and every public element is documented.
 import { readFileSync } from 'node:fs';
 import {
+  buildSchema,
+  findBreakingChanges,
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputField,
@@ -22,6 +24,27 @@ describe('the printed schema', () => {
       printedSchema() === committed,
       'schema/schema.graphql is out of date: run `npm run schema:print` and commit the result',
     ).toBe(true);
+  });
+});
+
+/**
+ * Breaking changes of the schema against the last released one (schema/released.graphql, copied at
+ * each release as CHANGELOG.md's "Releasing" section says). Each is printed, and each must be named
+ * in CHANGELOG.md's Unreleased section: never a silent removal.
+ */
+describe('the schema against the last release', () => {
+  it('names every breaking change in the changelog’s Unreleased section', () => {
+    const released = buildSchema(readFileSync('schema/released.graphql', 'utf8'));
+    const breaking = findBreakingChanges(released, buildSchema(printedSchema()));
+    for (const change of breaking)
+      console.warn(`breaking change since the last release: ${change.description}`);
+    const changelog = readFileSync('CHANGELOG.md', 'utf8');
+    const unreleased = /## \[Unreleased\]([\s\S]*?)(?=\n## \[|$)/.exec(changelog)?.[1] ?? '';
+    // The schema coordinate each description starts with, e.g. "Query.foo" of "Query.foo was removed."
+    const unlisted = breaking
+      .map((change) => change.description.split(' ')[0]!.replace(/\.$/, ''))
+      .filter((coordinate) => !unreleased.includes(coordinate));
+    expect(unlisted, 'breaking changes missing from CHANGELOG.md (Unreleased)').toEqual([]);
   });
 });
 
