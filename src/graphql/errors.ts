@@ -105,6 +105,14 @@ const REQUEST_ERROR_CODES = new Set([
   'NOT_FOUND',
 ]);
 
+/** graphql-armor words its depth, alias, directive and token limits as "Syntax Error: …". */
+const ARMOR_LIMIT = /^Syntax Error: (?=(Query depth|Aliases|Directives|Token|Query Cost) limit )/;
+
+/** A limit refusal reads as the limit it is; real syntax errors keep graphql-js's wording. */
+export function withoutSyntaxPrefix(message: string): string {
+  return message.replace(ARMOR_LIMIT, '');
+}
+
 /**
  * The one boundary for thrown errors. CodedErrors keep their code; GraphQL request errors keep
  * theirs; anything else becomes INTERNAL_SERVER_ERROR with a generic message and the request id,
@@ -128,7 +136,7 @@ export function formatError(
   // Request errors (parse, validation, variable coercion) have no path and carry Apollo's code.
   const code = formatted.extensions?.code;
   if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-    return { ...base, message: formatted.message, extensions: { code } };
+    return { ...base, message: withoutSyntaxPrefix(formatted.message), extensions: { code } };
   }
   log.error(
     { err: original, path: formatted.path, requestId },
