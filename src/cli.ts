@@ -5,6 +5,7 @@ import { createTeam, createUser } from './app/teams.js';
 import { revokeToken } from './app/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { type Db, openDatabase } from './db/client.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import { migrateDatabase } from './db/migrate.js';
 import { teamsTable, usersTable } from './db/schema.js';
 import { NotFoundError, ValidationError } from './errors.js';
@@ -107,7 +108,12 @@ try {
   if (error instanceof UsageError) message = `${error.message}\n${USAGE}`;
   else if (error instanceof ValidationError)
     message = `${error.message}: ${error.fieldErrors.map((f) => `${flagFor(f.path.join('.'))} ${f.message}`).join('; ')}`;
-  else if (error instanceof NotFoundError || error instanceof ConfigError) message = error.message;
+  else if (
+    error instanceof NotFoundError ||
+    error instanceof ConfigError ||
+    error instanceof DataDirLockedError
+  )
+    message = error.message;
   else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     message = `${error.message}\n${USAGE}`;
   else if (error instanceof Error && /lock|already in use|EBUSY/i.test(error.message))

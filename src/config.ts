@@ -8,6 +8,23 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
 
+/** Like bool, but unset stays undefined so the default can depend on another setting. */
+const optionalBool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
+
+/** `https://host[:port]` exactly as a browser sends it in Origin (no path, no slash), or an extension. */
+function isExactOrigin(value: string): boolean {
+  if (/^chrome-extension:\/\/[a-p]{32}$/.test(value)) return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const int = (fallback: number, min: number, max: number) =>
   z
     .string()
@@ -44,8 +61,27 @@ const envSchema = z.object({
   PINPOINT_CONNECT_TIMEOUT_MS: int(5_000, 50, 60_000),
   ACTIVATION_TIMEOUT_MS: int(8_000, 100, 60_000),
   ENCRYPTION_KEY: z.string().optional(),
-  GRAPHQL_INTROSPECTION: bool(true),
-  GRAPHQL_PLAYGROUND: bool(true),
+  // Unset: on, except with NODE_ENV=production (resolved in loadConfig).
+  GRAPHQL_INTROSPECTION: optionalBool,
+  GRAPHQL_PLAYGROUND: optionalBool,
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const origins = (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== '');
+      const bad = origins.filter((o) => !isExactOrigin(o));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be comma-separated exact origins such as https://app.example.com or chrome-extension://<id> (not: ${bad.join(', ')})`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    }),
   GRAPHQL_MAX_DEPTH: int(12, 2, 50),
   GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
   BODY_LIMIT: z
@@ -125,6 +161,8 @@ export interface Config {
     readonly maxDepth: number;
     readonly maxTokens: number;
   };
+  /** CORS_ORIGINS: browser origins allowed to call the API (HTTP CORS and WebSocket Origin). */
+  readonly corsOrigins: readonly string[];
   readonly bodyLimit: string;
   readonly shutdownTimeoutMs: number;
   /** How often a live subscription re-checks that its token was not revoked. */
@@ -209,12 +247,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     encryptionKey,
     graphql: Object.freeze({
-      introspection: e.GRAPHQL_INTROSPECTION,
-      playground: e.GRAPHQL_PLAYGROUND,
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      playground: e.GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
       includeStacktrace: false as const,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
     }),
+    corsOrigins: Object.freeze(e.CORS_ORIGINS),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,

@@ -1,5 +1,7 @@
 // One JSON logger (pino) for the process; secrets are redacted by path as a second line of defence.
+// Lines go to stdout through a sink that cannot block exit (pino's default one can, see issue 11).
 import { type Logger, pino } from 'pino';
+import { nonBlockingDestination } from './log-destination.js';
 
 export type { Logger };
 
@@ -21,6 +23,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? nonBlockingDestination(1),
   );
 }

@@ -2,6 +2,7 @@
 // `npm start` runs main(); tests call startServer() with their own config and database.
 import { pathToFileURL } from 'node:url';
 import { countTeams, createTeam, withSeedLock } from './app/teams.js';
+import { createServices } from './compose.js';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -9,12 +10,9 @@ import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
 import { createMetrics, type Metrics, type MetricsListener, serveMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './logger.js';
-import { createPinpointClient } from './pinpoint/client.js';
-import { loadConfigOrExit, stopOnSignals } from './runtime.js';
-import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
+import { exitOnUnexpectedErrors, loadConfigOrExit, stopOnSignals } from './runtime.js';
 import type { Services } from './services.js';
 import type { JobExecutor } from './sync/executor-types.js';
-import { createEventBus } from './sync/notify.js';
 import { startWorkers, type Workers } from './sync/worker.js';
 
 export interface RunningServer {
@@ -48,7 +46,10 @@ export async function startServer(deps: {
   const metrics = deps.config.metrics
     ? createMetrics({ database: deps.database, logger: deps.logger, ...deps.config.metrics })
     : null;
-  const services = createServices({ ...deps, metrics });
+  const services = createServices({
+    ...deps,
+    ...(metrics ? { onPinpointCall: metrics.observePinpointCall } : {}),
+  });
   const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host, metrics });
   const metricsListener = await listenForScrapes(metrics, deps.config);
   const workers = deps.workers
@@ -87,45 +88,6 @@ async function listenForScrapes(metrics: Metrics | null, config: Config): Promis
   return serveMetrics(metrics, config.metrics.host, config.metrics.port);
 }
 
-export function createServices(deps: {
-  config: Config;
-  database: Database;
-  logger: Logger;
-  /** Counts Pinpoint calls when metrics are on. */
-  metrics?: Metrics | null;
-}): Services {
-  const { config, database, logger, metrics } = deps;
-  return {
-    config,
-    database,
-    logger,
-    secretBox: createSecretBox(parseEncryptionKeys(encryptionKeyFor(config, logger))),
-    events: createEventBus(database, logger),
-    pinpointClient: (connection) =>
-      createPinpointClient({
-        baseUrlTemplate: config.pinpoint.baseUrlTemplate,
-        domain: connection.domain,
-        apiKey: connection.apiKey,
-        connectTimeoutMs: config.pinpoint.connectTimeoutMs,
-        timeoutMs: connection.timeoutMs ?? config.pinpoint.timeoutMs,
-        ...(connection.signal ? { signal: connection.signal } : {}),
-        logger: logger.child({ component: 'pinpoint' }),
-        ...(metrics ? { onCall: metrics.observePinpointCall } : {}),
-      }),
-  };
-}
-
-/** ENCRYPTION_KEY, or in development a key generated once into DATA_DIR (with a warning). */
-function encryptionKeyFor(config: Config, logger: Logger): string {
-  if (config.encryptionKey) return config.encryptionKey;
-  const { key, created } = loadOrCreateDevKey(config.dataDir);
-  logger.warn(
-    { dataDir: config.dataDir, created },
-    'ENCRYPTION_KEY is not set: using the development key file in DATA_DIR (set ENCRYPTION_KEY in production)',
-  );
-  return key;
-}
-
 /** First run: a database with no team gets a demo team whose admin token is printed once. */
 async function seedDemoTeam(database: Database): Promise<{ token: string; email: string } | null> {
   return withSeedLock(database.db, async (db) => {
@@ -140,13 +102,21 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const database = await openDatabase(config.database);
+  exitOnUnexpectedErrors(logger);
+  // Registered before anything opens or listens: a signal during start stops what exists so far.
+  let database: Database | null = null;
+  let server: RunningServer | null = null;
+  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
+    await server?.stop();
+    await database?.close();
+  });
+  database = await openDatabase(config.database);
   await migrateDatabase(database);
   const seeded = config.seedDemoTeam ? await seedDemoTeam(database) : null;
   // Loaded only when workers run here, so tests importing startServer never load the executor.
   const executor =
     config.workerConcurrency > 0 ? (await import('./sync/executor.js')).createGatedExecutor : null;
-  const server = await startServer({
+  server = await startServer({
     config,
     database,
     logger,
@@ -174,11 +144,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
-
-  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
-    await server.stop();
-    await database.close();
-  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

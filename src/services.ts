@@ -1,10 +1,10 @@
 // The long-lived collaborators use cases need, built once by the composition root.
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
+import type { EventBus } from './db/notify.js';
 import type { Logger } from './logger.js';
 import type { PinpointClient } from './pinpoint/client.js';
 import type { SecretBox } from './secrets/secret-box.js';
-import type { EventBus } from './sync/notify.js';
 
 export interface PinpointConnection {
   readonly domain: string;

@@ -1,12 +1,13 @@
 // `npm run worker`: outbox workers alone, no HTTP: config → logger → database (migrated) → services →
 // executor → workers, stopped gracefully (leases handed back) on SIGTERM/SIGINT.
-import { openDatabase } from './db/client.js';
+import { createServices } from './compose.js';
+import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { createLogger } from './logger.js';
-import { loadConfigOrExit, stopOnSignals } from './runtime.js';
-import { createServices } from './server.js';
+import { exitOnUnexpectedErrors, loadConfigOrExit, stopOnSignals } from './runtime.js';
+import type { Services } from './services.js';
 import { createGatedExecutor } from './sync/executor.js';
-import { startWorkers } from './sync/worker.js';
+import { startWorkers, type Workers } from './sync/worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -15,16 +16,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  exitOnUnexpectedErrors(logger);
+  // Registered before anything opens: a signal during start stops what exists so far.
+  let database: Database | null = null;
+  let services: Services | null = null;
+  let workers: Workers | null = null;
+  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
+    await workers?.stop();
+    await services?.events.close();
+    await database?.close();
+  });
   if (config.database.kind === 'pglite') {
     logger.warn(
       'embedded PGlite serves one process: run `npm run worker` only while the server is down (or set DATABASE_URL)',
     );
   }
-  const database = await openDatabase(config.database);
+  database = await openDatabase(config.database);
   await migrateDatabase(database);
-  const services = createServices({ config, database, logger });
+  services = createServices({ config, database, logger });
   const executor = createGatedExecutor(services);
-  const workers = startWorkers({
+  workers = startWorkers({
     database,
     executor,
     logger,
@@ -42,12 +53,6 @@ async function main(): Promise<void> {
     },
     'sync workers ready',
   );
-
-  stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
-    await workers.stop();
-    await services.events.close();
-    await database.close();
-  });
 }
 
 main().catch((error: unknown) => {

@@ -1,38 +1,26 @@
 // Campaign contacts: bulk add (set-based upsert of contacts, no duplicates), the per-person override
 // from the Chrome extension, and the resolved view of one contact in one campaign (effective sync,
-// missing mandatory fields, Pinpoint link) — also offered to the sync engine as `loadSyncContext`.
+// missing mandatory fields, Pinpoint link), batched through the request's loaders.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
+import { contactDataOf, effectiveSyncOf, overrideOf } from '../db/queries/mappers.js';
 import { campaignContactsTable, contactsTable } from '../db/schema.js';
-import { missingMandatoryFields, type OverrideSyncInput, resolveEffectiveSync } from '../domain/settings.js';
-import type {
-  ContactData,
-  ContactVariable,
-  EffectiveSync,
-  FieldMapping,
-  FieldValue,
-  SyncAs,
-  SyncOptions,
-  TeamSyncSettings,
-} from '../domain/types.js';
+import { missingMandatoryFields } from '../domain/settings.js';
+import type { ContactVariable, EffectiveSync, FieldValue, SyncAs, SyncOptions } from '../domain/types.js';
 import { type FieldIssue, NotFoundError, ValidationError } from '../errors.js';
 import {
   assertMayChangeOptions,
-  campaignSyncOf,
   type FieldValueInput,
   normalizeOptions,
   ownerOf,
   type SyncOptionsInput,
-  storedFieldValues,
-  storedOptions,
   validateFieldValues,
 } from './campaigns.js';
 import {
   CONTACT_FIELD_NAMES,
   type ContactField,
   changedVariables,
-  contactDataOf,
   enqueueContactEdits,
   parseContact,
   type ValidContact,
@@ -42,7 +30,6 @@ import {
   type CampaignContactRow,
   type CampaignRow,
   type ContactRow,
-  createLoaders,
   type Loaders,
   loadersOf,
   type Page,
@@ -55,28 +42,7 @@ export const MAX_CONTACTS_PER_CALL = 500;
 
 // ── Reading ────────────────────────────────────────────────────────────────────────────────────────
 
-/** The per-person override as stored; null when there is none. */
-export interface SyncOverrideView {
-  readonly syncAs: SyncAs | null;
-  readonly options: SyncOptions | null;
-  readonly fieldValues: readonly FieldValue[];
-  readonly updatedAt: Date;
-}
-
-export function overrideOf(row: CampaignContactRow): SyncOverrideView | null {
-  if (!row.overrideUpdatedAt) return null;
-  return {
-    syncAs: row.overrideSyncAs,
-    options: storedOptions(row.overrideOptions),
-    fieldValues: storedFieldValues(row.overrideFieldValues),
-    updatedAt: row.overrideUpdatedAt,
-  };
-}
-
-function overrideSyncOf(row: CampaignContactRow): OverrideSyncInput | null {
-  const view = overrideOf(row);
-  return view && { ...view, optionsSetByAdmin: row.overrideOptionsSetByAdmin };
-}
+export { overrideOf, type SyncOverrideView } from '../db/queries/mappers.js';
 
 async function campaignOf(loaders: Loaders, row: CampaignContactRow): Promise<CampaignRow> {
   const campaign = await loaders.campaigns.load(row.campaignId);
@@ -114,12 +80,7 @@ export function campaignContactEffectiveSync(
 async function resolveForRow(loaders: Loaders, row: CampaignContactRow): Promise<EffectiveSync> {
   const campaign = await campaignOf(loaders, row);
   const [team, owner] = await Promise.all([loaders.teamSettings(), ownerOf(loaders, campaign.ownerId)]);
-  return resolveEffectiveSync({
-    team: team.settings,
-    owner,
-    campaign: campaignSyncOf(campaign),
-    override: overrideSyncOf(row),
-  });
+  return effectiveSyncOf(team.settings, owner, campaign, row);
 }
 
 /** The fields a push would lack now (team mandatory fields, effective tags, contact data, mappings). */
@@ -178,59 +139,6 @@ export function campaignContactsPage(
 
 export function countCampaignContacts(ctx: Context, campaignId: string): Promise<number> {
   return loadersOf(ctx).campaignContactCounts.load(campaignId);
-}
-
-/** Everything the sync engine needs to decide for one campaign contact. */
-export interface SyncContext {
-  readonly campaignContact: CampaignContactRow;
-  readonly campaign: CampaignRow;
-  readonly contactId: string;
-  readonly contact: ContactData;
-  readonly effective: EffectiveSync;
-  readonly missingMandatoryFields: readonly string[];
-  readonly team: TeamSyncSettings;
-  readonly fieldMappings: readonly FieldMapping[];
-}
-
-/**
- * Loads, for many campaign contacts of one team, their rows, contacts, campaigns, owners' defaults and
- * the team's settings in a constant number of statements (6), and resolves each one's effective sync.
- * Ids of other teams or unknown ids are absent from the map.
- */
-export async function loadSyncContext(
-  db: DbOrTx,
-  teamId: string,
-  campaignContactIds: readonly string[],
-): Promise<Map<string, SyncContext>> {
-  const loaders = createLoaders(db, teamId);
-  const rows = (await loaders.campaignContacts.loadMany(uuidsOnly(campaignContactIds))).filter(
-    (row): row is CampaignContactRow => row !== null && !(row instanceof Error),
-  );
-  const entries = await Promise.all(
-    rows.map(async (row): Promise<[string, SyncContext]> => {
-      const [campaign, contact, effective, missing, team] = await Promise.all([
-        campaignOf(loaders, row),
-        contactOf(loaders, row),
-        campaignContactEffectiveSync(loaders, row),
-        campaignContactMissingFields(loaders, row),
-        loaders.teamSettings(),
-      ]);
-      return [
-        row.id,
-        {
-          campaignContact: row,
-          campaign,
-          contactId: contact.id,
-          contact: contactDataOf(contact),
-          effective,
-          missingMandatoryFields: missing,
-          team: team.settings,
-          fieldMappings: team.fieldMappings,
-        },
-      ];
-    }),
-  );
-  return new Map(entries);
 }
 
 async function loadCampaignContact(ctx: Context, id: string): Promise<CampaignContactRow> {

@@ -1,10 +1,15 @@
 // Campaigns: create, change their sync settings, list and read them, and resolve their effective sync.
 // Also the validation of sync options and tags ("field values") shared with per-person overrides.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { type Context, viewerOf } from '../context.js';
+import {
+  campaignSyncOf,
+  compactOptions,
+  type SyncOptionsInput,
+  syncOptionsSchema,
+} from '../db/queries/mappers.js';
 import { campaignContactsTable, campaignsTable } from '../db/schema.js';
-import { type CampaignSyncInput, resolveCampaignEffectiveSync } from '../domain/settings.js';
+import { resolveCampaignEffectiveSync } from '../domain/settings.js';
 import type { EffectiveSync, FieldValue, OutreachChannel, SyncAs, SyncOptions } from '../domain/types.js';
 import {
   CodedError,
@@ -24,7 +29,6 @@ import {
   primeRows,
   toPage,
 } from './loaders.js';
-import { eachNullable, SYNC_OPTION_FIELDS } from './settings-store.js';
 import { enqueueAndMarkPending } from './sync.js';
 
 // ── Sync options and tags (campaigns and overrides) ───────────────────────────────────────────────
@@ -33,7 +37,7 @@ export const MAX_FIELD_VALUES = 50;
 const MAX_TAG_VALUES = 100;
 
 /** Options as clients send them (each null = inherit); enums are already checked by GraphQL. */
-export type SyncOptionsInput = { [K in keyof SyncOptions]?: SyncOptions[K] | null };
+export type { SyncOptionsInput } from '../db/queries/mappers.js';
 
 export interface FieldValueInput {
   field: string;
@@ -41,36 +45,13 @@ export interface FieldValueInput {
   values?: readonly string[] | null;
 }
 
-const syncOptionsSchema = z.strictObject(eachNullable(SYNC_OPTION_FIELDS)).partial();
-
 /** Drops unset keys and repeated list entries; null when nothing is set (inherit everything). */
 export function normalizeOptions(input: SyncOptionsInput | null | undefined): SyncOptions | null {
   if (!input) return null;
   const parsed = syncOptionsSchema.safeParse(input);
   if (!parsed.success)
     throw new ValidationError('Invalid sync options', issuesToFieldErrors(parsed.error.issues));
-  const entries = Object.entries(parsed.data)
-    .filter(([, v]) => v !== null && v !== undefined)
-    .map(([k, v]) => [k, Array.isArray(v) ? [...new Set(v)] : v]);
-  return entries.length > 0 ? (Object.fromEntries(entries) as SyncOptions) : null;
-}
-
-/** Stored options (jsonb); anything no longer valid is dropped rather than failing reads. */
-export function storedOptions(value: unknown): SyncOptions | null {
-  if (value === null || value === undefined) return null;
-  const parsed = syncOptionsSchema.partial().safeParse(value);
-  return parsed.success ? normalizeOptions(parsed.data) : null;
-}
-
-const storedFieldValueSchema = z.object({
-  field: z.string(),
-  value: z.string().nullable().default(null),
-  values: z.array(z.string()).nullable().default(null),
-});
-
-export function storedFieldValues(value: unknown): FieldValue[] {
-  const parsed = z.array(storedFieldValueSchema).safeParse(value ?? []);
-  return parsed.success ? parsed.data : [];
+  return compactOptions(parsed.data);
 }
 
 const TAG_FIELD_KEY = /^(?:job|stage|tags|custom:\d{1,20})$/;
@@ -142,27 +123,7 @@ export function assertMayChangeOptions(
 
 // ── Reading ────────────────────────────────────────────────────────────────────────────────────────
 
-// Parsed once per loaded row (rows are per request and never mutated), not once per field resolved.
-const parsedSync = new WeakMap<CampaignRow, CampaignSyncInput>();
-
-/** The campaign as the settings resolution sees it. */
-export function campaignSyncOf(row: CampaignRow): CampaignSyncInput {
-  let parsed = parsedSync.get(row);
-  if (!parsed) {
-    parsed = parseCampaignSync(row);
-    parsedSync.set(row, parsed);
-  }
-  return parsed;
-}
-
-function parseCampaignSync(row: CampaignRow): CampaignSyncInput {
-  return {
-    syncAs: row.syncAs,
-    options: storedOptions(row.options),
-    optionsSetByAdmin: row.optionsSetByAdmin,
-    fieldValues: storedFieldValues(row.fieldValues),
-  };
-}
+export { campaignSyncOf, storedFieldValues, storedOptions } from '../db/queries/mappers.js';
 
 /** The campaign owner as the settings resolution sees them (batched through the loaders). */
 export async function ownerOf(loaders: Loaders, ownerId: string) {

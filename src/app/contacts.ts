@@ -77,18 +77,7 @@ export function parseContact(
   return { contact: null, issues: issuesToFieldErrors(parsed.error.issues, prefix) };
 }
 
-export function contactDataOf(row: ContactRow): ContactData {
-  return {
-    firstName: row.firstName,
-    lastName: row.lastName,
-    email: row.email,
-    phone: row.phone,
-    company: row.company,
-    jobTitle: row.jobTitle,
-    location: row.location,
-    linkedinUrl: row.linkedinUrl,
-  };
-}
+export { contactDataOf } from '../db/queries/mappers.js';
 
 /** The variables whose value differs between a stored contact and the values about to be written. */
 export function changedVariables(before: ContactRow, after: Partial<Record<ContactField, string | null>>) {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Context } from '../context.js';
 import { viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS, notify } from '../db/notify.js';
 import { integrationsTable, syncJobsTable } from '../db/schema.js';
 import type {
   ConnectionStatus,
@@ -17,8 +18,7 @@ import { INTEGRATION_PROVIDERS } from '../domain/types.js';
 import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
 import { normalizePinpointDomain } from '../pinpoint/domain.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
-import type { Services } from '../services.js';
-import { CHANNELS, notify } from '../sync/notify.js';
+import { openIntegrationKey, sealAad } from '../secrets/integration-key.js';
 
 export const PROVIDERS = INTEGRATION_PROVIDERS;
 export type Provider = IntegrationProvider;
@@ -169,10 +169,6 @@ export function apiKeyHint(apiKey: string): string {
   return `••••${apiKey.slice(-4)}`;
 }
 
-export function sealAad(teamId: string, integrationId: string): string {
-  return `team:${teamId}|integration:${integrationId}`;
-}
-
 /** Maps a Pinpoint failure during verification to the typed result the admin sees. */
 function activationFailure(error: AnyPinpointError, domain: string): Error {
   switch (error.kind) {
@@ -294,18 +290,6 @@ async function resumePausedJobs(tx: DbOrTx, teamId: string): Promise<void> {
   if (resumed.length > 0) await notify(tx, CHANNELS.syncJobs, { teamId });
 }
 
-/** Decrypts the stored key for an outgoing call; null when not connected. */
-export function connectionOf(
-  services: Services,
-  row: Pick<IntegrationRow, 'id' | 'teamId' | 'domain' | 'apiKeySealed'>,
-): { domain: string; apiKey: string } | null {
-  if (!row.domain || !row.apiKeySealed) return null;
-  return {
-    domain: row.domain,
-    apiKey: services.secretBox.decrypt(row.apiKeySealed, sealAad(row.teamId, row.id)),
-  };
-}
-
 export async function loadConnectedRow(db: DbOrTx, teamId: string): Promise<IntegrationRow> {
   const row = await findRow(db, teamId, 'PINPOINT');
   if (row?.status !== 'CONNECTED' || !row.apiKeySealed) throw new IntegrationNotConnectedError();
@@ -316,7 +300,7 @@ export async function loadConnectedRow(db: DbOrTx, teamId: string): Promise<Inte
 export async function checkIntegration(ctx: Context, provider: Provider): Promise<IntegrationView> {
   const viewer = viewerOf(ctx);
   const row = await findRow(ctx.db, viewer.teamId, provider);
-  const connection = row ? connectionOf(ctx.services, row) : null;
+  const connection = row ? openIntegrationKey(ctx.services.secretBox, row) : null;
   if (!row || !connection) throw new IntegrationNotConnectedError();
   const now = new Date();
   let change: Partial<IntegrationRow>;
@@ -379,35 +363,4 @@ export async function deactivateIntegration(ctx: Context, provider: Provider): P
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
     return toView(viewer.teamId, provider, updated);
   });
-}
-
-/**
- * Called by the sync engine when Pinpoint answers 401/403 with the stored key: the integration goes
- * to ERROR with the reason and the team's jobs pause (without using up their attempts). Guarded by
- * the key generation, so a failure seen with an old key never breaks a newly activated one.
- */
-export async function markIntegrationAuthFailed(
-  db: DbOrTx,
-  integration: { id: string; teamId: string; keyGeneration: number },
-  reason: PinpointAuthReason,
-): Promise<boolean> {
-  const message =
-    reason === 'INVALID_API_KEY'
-      ? 'Pinpoint stopped accepting the API key (401). An admin must activate Pinpoint again with a valid key; syncing is paused until then.'
-      : 'Pinpoint refused the API key (403): it lacks a permission or the API was disabled. Syncing is paused until an admin activates Pinpoint again.';
-  const updated = await db
-    .update(integrationsTable)
-    .set({ status: 'ERROR', statusCode: reason, statusReason: message, lastCheckedAt: new Date() })
-    .where(
-      and(
-        eq(integrationsTable.id, integration.id),
-        eq(integrationsTable.keyGeneration, integration.keyGeneration),
-        eq(integrationsTable.status, 'CONNECTED'),
-      ),
-    )
-    .returning({ id: integrationsTable.id });
-  if (updated.length > 0) {
-    await notify(db, CHANNELS.integrationStatus, { teamId: integration.teamId, provider: 'PINPOINT' });
-  }
-  return updated.length > 0;
 }

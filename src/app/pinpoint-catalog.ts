@@ -1,12 +1,15 @@
 // What the team's Pinpoint account offers to tag and map: open jobs with stages, and fields
 // (standard ones plus the account's candidate/application custom fields). Cached briefly per
 // integration and key generation, so settings pages do not call Pinpoint on every render.
+import { markIntegrationAuthFailed } from '../db/integration-status.js';
 import { PINPOINT_STANDARD_ATTRIBUTES } from '../domain/settings.js';
 import { CodedError, IntegrationNotConnectedError } from '../errors.js';
+import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import { isPinpointError } from '../pinpoint/errors.js';
 import type { PinpointCustomField, PinpointJob } from '../pinpoint/types.js';
+import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
-import { connectionOf, loadConnectedRow, markIntegrationAuthFailed } from './integrations.js';
+import { loadConnectedRow } from './integrations.js';
 
 export interface PinpointFieldInfo {
   readonly key: string;
@@ -18,14 +21,7 @@ export interface PinpointFieldInfo {
   readonly fieldType: string | null;
 }
 
-const CACHE_TTL_MS = 60_000;
-const CACHE_MAX_ENTRIES = 1000;
-
-interface Entry<T> {
-  readonly expires: number;
-  readonly value: Promise<T>;
-}
-const cache = new Map<string, Entry<unknown>>();
+const cache = createAnswerCache({ ttlMs: 60_000, maxEntries: 1000 });
 
 const TAG_FIELD_INFO: readonly PinpointFieldInfo[] = [
   { key: 'job', label: 'Job', custom: false, resourceType: null, fieldType: null },
@@ -69,32 +65,32 @@ async function cached<T>(
       throw new CodedError('INTEGRATION_NOT_CONNECTED', error.message);
     throw error;
   });
-  const key = `${row.id}:${row.keyGeneration}:${what}`;
-  const now = Date.now();
-  const hit = cache.get(key) as Entry<T> | undefined;
-  if (hit && hit.expires > now) return hit.value;
-  const connection = connectionOf(services, row);
+  const connection = openIntegrationKey(services.secretBox, row);
   if (!connection) throw new CodedError('INTEGRATION_NOT_CONNECTED', 'Pinpoint is not connected.');
-  const value = load(services.pinpointClient(connection)).catch(async (error: unknown) => {
-    cache.delete(key);
-    if (!isPinpointError(error)) throw error;
-    if (error.kind === 'INVALID_KEY' || error.kind === 'FORBIDDEN') {
-      await markIntegrationAuthFailed(
-        services.database.db,
-        row,
-        error.kind === 'INVALID_KEY' ? 'INVALID_API_KEY' : 'FORBIDDEN',
+  return cache
+    .get(`${row.id}:${row.keyGeneration}:${what}`, () => load(services.pinpointClient(connection)))
+    .catch(async (error: unknown) => {
+      if (!isPinpointError(error)) throw error;
+      if (error.kind === 'INVALID_KEY' || error.kind === 'FORBIDDEN') {
+        await markIntegrationAuthFailed(
+          services.database.db,
+          row,
+          error.kind === 'INVALID_KEY' ? 'INVALID_API_KEY' : 'FORBIDDEN',
+        );
+        throw new CodedError(
+          'INTEGRATION_NOT_CONNECTED',
+          'Pinpoint no longer accepts the stored API key. A team admin must activate Pinpoint again.',
+        );
+      }
+      services.logger.warn(
+        { kind: error.kind, status: error.status, teamId },
+        'Pinpoint catalog call failed',
       );
       throw new CodedError(
-        'INTEGRATION_NOT_CONNECTED',
-        'Pinpoint no longer accepts the stored API key. A team admin must activate Pinpoint again.',
+        'PINPOINT_UNAVAILABLE',
+        'Pinpoint did not answer properly. Try again in a minute.',
       );
-    }
-    services.logger.warn({ kind: error.kind, status: error.status, teamId }, 'Pinpoint catalog call failed');
-    throw new CodedError('PINPOINT_UNAVAILABLE', 'Pinpoint did not answer properly. Try again in a minute.');
-  });
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(key, { expires: now + CACHE_TTL_MS, value });
-  return value;
+    });
 }
 
 /** Open jobs with their stages. Throws INTEGRATION_NOT_CONNECTED / PINPOINT_UNAVAILABLE coded errors. */

@@ -1,9 +1,19 @@
 // Use cases for team settings, personal defaults and the field mapping: authorize → validate →
-// one transaction. Rows keep only what a team or user set; src/app/settings-store.ts reads them back.
+// one transaction. Rows keep only what a team or user set; src/db/queries reads them back.
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
+import { loadTeamSettings, loadUserSettings } from '../db/queries/reads.js';
+import {
+  eachNullable,
+  MAX_SETTING_LIST,
+  SYNC_OPTION_FIELDS,
+  storedTeamSettingsSchema,
+  storedUserSettingsSchema,
+  type TeamSettingsRecord,
+  teamSettingsFromRow,
+} from '../db/queries/stored-settings.js';
 import { teamSettingsTable, userSettingsTable } from '../db/schema.js';
 import {
   type CustomFieldCatalog,
@@ -29,19 +39,8 @@ import {
   ValidationError,
 } from '../errors.js';
 import { listPinpointFields } from './pinpoint-catalog.js';
-import {
-  eachNullable,
-  loadTeamSettings,
-  loadUserSettings,
-  MAX_SETTING_LIST,
-  SYNC_OPTION_FIELDS,
-  storedTeamSettingsSchema,
-  storedUserSettingsSchema,
-  type TeamSettingsRecord,
-  teamSettingsFromRow,
-} from './settings-store.js';
 
-export type { TeamSettingsRecord } from './settings-store.js';
+export type { TeamSettingsRecord } from '../db/queries/stored-settings.js';
 
 const MAX_LIST = MAX_SETTING_LIST;
 const MAX_MAPPINGS = 50;

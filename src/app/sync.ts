@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { Context } from '../context.js';
 import { viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
+import { decodeCursor, encodeCursor } from '../db/queries/pages.js';
+import { loadSyncContexts, syncInputOf } from '../db/queries/sync-context.js';
 import {
   activitiesTable,
   campaignContactsTable,
@@ -15,8 +17,7 @@ import {
 import type { SyncActionType } from '../domain/sync-actions.js';
 import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
 import { ACTIVITY_TYPES, type ContactStage, OUTREACH_CHANNELS } from '../domain/types.js';
-import { CodedError, issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
-import { loadSyncContexts } from '../sync/context.js';
+import { issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
 import type { SyncJobEvent } from '../sync/jobs.js';
 import { enqueueSyncJobs } from '../sync/outbox.js';
 import { uuidsOnly } from './identity.js';
@@ -86,14 +87,7 @@ async function markPendingChunk(tx: DbOrTx, teamId: string, ids: readonly string
   for (const ctx of contexts.values()) {
     const { campaignContact: cc } = ctx;
     if (cc.syncStatus === 'SYNCED' || cc.syncStatus === 'PENDING') continue;
-    const decision = decideSync({
-      effective: ctx.effective,
-      mappings: ctx.mappings,
-      contact: ctx.contactData,
-      stage: cc.stage,
-      link: { candidateId: cc.pinpointCandidateId, applicationId: cc.pinpointApplicationId },
-      event: { kind: 'RETRY' },
-    });
+    const decision = decideSync(syncInputOf(ctx, { kind: 'RETRY' }));
     if (decision.actions.some((a) => a.type === 'PUSH_APPLICATION')) pending.push(cc.id);
   }
 }
@@ -242,16 +236,7 @@ export async function syncPreview(
   const contexts = await loadSyncContexts(ctx.db, viewer.teamId, uuidsOnly([campaignContactId]));
   const sc = contexts.get(campaignContactId);
   if (!sc) return null;
-  const cc = sc.campaignContact;
-  const decision = decideSync({
-    effective: sc.effective,
-    mappings: sc.mappings,
-    contact: sc.contactData,
-    stage: cc.stage,
-    link: { candidateId: cc.pinpointCandidateId, applicationId: cc.pinpointApplicationId },
-    event: { kind: 'RETRY' },
-  });
-  return toPlanSteps(decision);
+  return toPlanSteps(decideSync(syncInputOf(sc, { kind: 'RETRY' })));
 }
 
 export type SyncEventRow = typeof syncEventsTable.$inferSelect;
@@ -260,18 +245,6 @@ export type SyncEventRow = typeof syncEventsTable.$inferSelect;
 export interface SyncEventEdgeRow {
   readonly node: SyncEventRow;
   readonly cursor: string;
-}
-
-function encodeEventCursor(createdAtText: string, id: string): string {
-  return Buffer.from(`${createdAtText}|${id}`).toString('base64url');
-}
-
-function decodeEventCursor(cursor: string): { createdAt: string; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  // created_at as PostgreSQL prints it, microseconds included (a JS Date would drop them).
-  if (!at || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(at)) return null;
-  if (!id || uuidsOnly([id]).length === 0) return null;
-  return { createdAt: at, id };
 }
 
 interface SyncEventFilter {
@@ -310,8 +283,7 @@ export async function listSyncEvents(
   const conditions = syncEventFilter(ctx, args);
   if (!conditions) return { edges: [], hasNextPage: false };
   if (args.after) {
-    const cursor = decodeEventCursor(args.after);
-    if (!cursor) throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor of this list.');
+    const cursor = decodeCursor(args.after);
     conditions.push(
       sql`(${syncEventsTable.createdAt}, ${syncEventsTable.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
     );
@@ -325,7 +297,7 @@ export async function listSyncEvents(
   return {
     edges: rows
       .slice(0, args.first)
-      .map((r) => ({ node: r.event, cursor: encodeEventCursor(r.at, r.event.id) })),
+      .map((r) => ({ node: r.event, cursor: encodeCursor({ createdAt: r.at, id: r.event.id }) })),
     hasNextPage: rows.length > args.first,
   };
 }

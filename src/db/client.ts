@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { DatabaseTarget } from '../config.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -41,9 +42,13 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const logger = options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
   if (target.kind === 'pglite') {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+    const lock = target.dataDir ? acquireDataDirLock(target.dataDir) : null;
     const client = await PGlite.create({
       ...(target.dataDir ? { dataDir: target.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    }).catch((error: unknown) => {
+      lock?.release();
+      throw error;
     });
     const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
     return {
@@ -66,6 +71,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       },
       close: async () => {
         if (!client.closed) await client.close();
+        lock?.release();
       },
       dumpDataDir: () => client.dumpDataDir('none'),
     };

@@ -3,6 +3,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { connectionLossCode, DATABASE_UNAVAILABLE_MESSAGE } from '../db/errors.js';
 import {
   type AppErrorCode,
   CodedError,
@@ -85,6 +86,14 @@ function httpStatusFor(code: AppErrorCode): number {
   }
 }
 
+/** Thrown where no GraphQL execution is running (context creation): HTTP 503, retryable. */
+export function databaseUnavailableError(cause: unknown): GraphQLError {
+  return new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
+    originalError: cause instanceof Error ? cause : undefined,
+    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503 } },
+  });
+}
+
 export function codedGraphQLError(error: CodedError): GraphQLError {
   return new GraphQLError(error.message, {
     extensions: { code: error.code, http: { status: httpStatusFor(error.code) } },
@@ -137,6 +146,16 @@ export function formatError(
   const code = formatted.extensions?.code;
   if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     return { ...base, message: withoutSyntaxPrefix(formatted.message), extensions: { code } };
+  }
+  // A lost database connection is the client's cue to retry, not a bug: warn, without SQL or params.
+  const lossCode = connectionLossCode(error);
+  if (lossCode) {
+    log.warn(
+      { code: lossCode, path: formatted.path, requestId },
+      'database connection lost during a request',
+    );
+    const extensions = { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId };
+    return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions };
   }
   log.error(
     { err: original, path: formatted.path, requestId },

@@ -1,7 +1,7 @@
 // One loop for every subscription: listen, read the current state, then re-read and send it after
 // each notification while the viewer's token stays active; always unsubscribe at the end.
 import { type Context, tokenWatch } from '../context.js';
-import type { Channel, ChannelPayload } from '../sync/notify.js';
+import type { Channel, ChannelPayload } from '../db/notify.js';
 
 export interface LiveQuery<C extends Channel, T> {
   readonly channel: C;

@@ -23,10 +23,12 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { type Context, createContext } from '../context.js';
+import { isConnectionLoss } from '../db/errors.js';
 import { CodedError } from '../errors.js';
-import { codedGraphQLError, formatError } from '../graphql/errors.js';
+import { codedGraphQLError, databaseUnavailableError, formatError } from '../graphql/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
+import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
 import type { Metrics } from './metrics.js';
 import { playgroundRouter } from './playground.js';
 import { requestLogPlugin } from './request-log.js';
@@ -39,7 +41,8 @@ export interface HttpApp {
   stop(): Promise<void>;
 }
 
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
+/** A client's x-request-id is kept only when it looks like an id; anything else gets a fresh uuid. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** The current HTTP request's id, for the error boundary (Apollo's formatError gets no context). */
 const requestScope = new AsyncLocalStorage<{ requestId: string }>();
 
@@ -77,6 +80,10 @@ export async function startHttpApp(options: {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname !== '/graphql' || stopping) {
       socket.destroy();
+      return;
+    }
+    if (!webSocketOriginAllowed(req, config.corsOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
@@ -139,6 +146,7 @@ export async function startHttpApp(options: {
   });
   await apollo.start();
 
+  app.use(corsMiddleware(config.corsOrigins));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -165,7 +173,9 @@ export async function startHttpApp(options: {
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
-        const outcome = await authenticate(database.db, req.headers.authorization);
+        const outcome = await authenticate(database.db, req.headers.authorization).catch((error) => {
+          throw isConnectionLoss(error) ? databaseUnavailableError(error) : error;
+        });
         if (outcome.kind === 'rejected') {
           throw codedGraphQLError(
             new CodedError(

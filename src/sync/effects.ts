@@ -3,7 +3,8 @@
 // policy, write notes. Each remote id is stored the moment it is learned.
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { activitiesTable, campaignContactsTable, usersTable } from '../db/schema.js';
+import type { SyncContext } from '../db/queries/sync-context.js';
+import { activitiesTable, campaignContactsTable } from '../db/schema.js';
 import { contactVariableValue, customFieldId } from '../domain/settings.js';
 import type { FieldWrite } from '../domain/sync-actions.js';
 import type { FieldValue } from '../domain/types.js';
@@ -15,7 +16,6 @@ import type {
   PinpointCandidate,
   PinpointCustomField,
 } from '../pinpoint/types.js';
-import type { SyncContext } from './context.js';
 
 export const UNCERTAIN_NOTE =
   'An earlier attempt to write this note lost its connection after sending, so Pinpoint may already have it; it is not sent again, to avoid a duplicate.';
@@ -212,15 +212,9 @@ export function createEffects(deps: {
     return map;
   }
 
-  async function noteBody(ctx: SyncContext, activity: typeof activitiesTable.$inferSelect): Promise<string> {
-    let recruiter = ctx.owner.email;
-    if (activity.actorUserId && activity.actorUserId !== ctx.owner.id) {
-      const [actor] = await db
-        .select({ email: usersTable.email })
-        .from(usersTable)
-        .where(eq(usersTable.id, activity.actorUserId));
-      recruiter = actor?.email ?? recruiter;
-    }
+  function noteBody(ctx: SyncContext, activity: typeof activitiesTable.$inferSelect): string {
+    // Authors travel in the context (read with it in one statement): no lookup per note.
+    const recruiter = (activity.actorUserId && ctx.actors.get(activity.actorUserId)) || ctx.owner.email;
     const what: Record<typeof activity.type, string> = {
       MESSAGE_SENT: 'Message sent',
       REPLY_RECEIVED: 'Reply received',
@@ -268,7 +262,7 @@ export function createEffects(deps: {
       .where(eq(activitiesTable.id, activity.id));
     let comment: { id: string };
     try {
-      comment = await client.createComment({ commentable, bodyText: await noteBody(ctx, activity) });
+      comment = await client.createComment({ commentable, bodyText: noteBody(ctx, activity) });
     } catch (error) {
       const uncertain = isPinpointError(error) && error.kind === 'NETWORK' && error.outcomeUnknown;
       if (!uncertain) {

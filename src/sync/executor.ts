@@ -2,15 +2,17 @@
 // against Pinpoint (idempotently, see effects.ts) and record every step as a sync event. Pinpoint
 // failures become job outcomes: retry (429/5xx/network), pause (401/403), failed (422 and the like).
 import { and, eq, inArray } from 'drizzle-orm';
-import { connectionOf, markIntegrationAuthFailed } from '../app/integrations.js';
-import { listPinpointCustomFields } from '../app/pinpoint-catalog.js';
+import { markIntegrationAuthFailed } from '../db/integration-status.js';
+import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/sync-context.js';
 import { activitiesTable, integrationsTable } from '../db/schema.js';
 import type { PolicyActivity, PolicyEvent, SyncAction } from '../domain/sync-actions.js';
 import { decideSync } from '../domain/sync-policy.js';
+import { failureRule, statusAfterSkip, statusWhenDead } from '../domain/sync-status.js';
+import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
+import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
-import { loadSyncContexts, type SyncContext } from './context.js';
 import { createEffects, PermanentSyncError, UNCERTAIN_NOTE } from './effects.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
 import type { SyncJobEvent } from './jobs.js';
@@ -119,6 +121,8 @@ export function createGatedExecutor(services: Services): JobExecutor {
 
 export function createExecutor(services: Services, options: { gate?: RequestGate } = {}): JobExecutor {
   const db = services.database.db;
+  // The account's custom fields change rarely; a job re-reads them at most once a minute per key.
+  const customFieldCache = createAnswerCache({ ttlMs: 60_000, maxEntries: 1000 });
   const log = services.logger.child({ component: 'sync-executor' });
 
   const event = (ctx: SyncContext, kind: SyncEventInput['kind'], message: string): SyncEventInput => ({
@@ -129,25 +133,25 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     message,
   });
 
-  async function run(job: ClaimedJob, ctx: SyncContext, client: PinpointClient): Promise<void> {
+  async function run(
+    job: ClaimedJob,
+    ctx: SyncContext,
+    integration: { id: string; keyGeneration: number },
+    client: PinpointClient,
+  ): Promise<void> {
     const effects = createEffects({
       db,
       client,
-      customFields: () => listPinpointCustomFields(services, job.teamId),
+      // Read through the job's own client: its AbortSignal, the shared rate gate and the breaker
+      // apply, and a failure is classified like any other Pinpoint error.
+      customFields: () =>
+        customFieldCache.get(`${integration.id}:${integration.keyGeneration}`, () =>
+          client.listCustomFields(),
+        ),
     });
     await finishLinkedPush(ctx, effects);
     const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
-    const decision = decideSync({
-      effective: ctx.effective,
-      mappings: ctx.mappings,
-      contact: ctx.contactData,
-      stage: ctx.campaignContact.stage,
-      link: {
-        candidateId: ctx.campaignContact.pinpointCandidateId,
-        applicationId: ctx.campaignContact.pinpointApplicationId,
-      },
-      event: policyEvent,
-    });
+    const decision = decideSync(syncInputOf(ctx, policyEvent));
     let actions = decision.actions;
     if (actions.some((a) => a.type === 'PUSH_APPLICATION')) {
       // Notes planned right after the push are held first: if the push fails, is blocked later or
@@ -210,13 +214,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     const status = ctx.campaignContact.syncStatus;
     switch (action.type) {
       case 'SKIP': {
-        const patch =
-          action.code === 'DO_NOT_SYNC' && status !== 'SYNCED'
-            ? { syncStatus: 'SKIPPED' as const, lastSyncError: null }
-            : (action.code === 'TRIGGER_NOT_REACHED' || action.code === 'TRIGGER_NEVER') &&
-                (status === 'PENDING' || status === 'SKIPPED')
-              ? { syncStatus: 'NOT_SYNCED' as const }
-              : {};
+        const patch = statusAfterSkip(action.code, status);
         await recordSync(db, event(ctx, 'SKIPPED', action.reason), patch);
         Object.assign(ctx.campaignContact, patch);
         return;
@@ -288,7 +286,8 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
         .select()
         .from(integrationsTable)
         .where(eq(integrationsTable.id, job.integration.id));
-      const connection = integration?.status === 'CONNECTED' ? connectionOf(services, integration) : null;
+      const connection =
+        integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
       if (!integration || !connection) return { kind: 'pause', error: 'Pinpoint is not connected.' };
       const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
       const ctx = contexts.get(job.campaignContactId);
@@ -301,7 +300,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
         if (gate) await gate(integration.id, signal);
       });
       try {
-        await run(job, ctx, client);
+        await run(job, ctx, integration, client);
         return { kind: 'done' };
       } catch (error) {
         if (signal?.aborted)
@@ -333,7 +332,7 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
           `Gave up after ${job.attempts + 1} attempts: ${lastError} Use retrySync to try again.`,
         ),
         {
-          syncStatus: ctx.campaignContact.syncStatus === 'SYNCED' ? 'SYNCED' : 'FAILED',
+          syncStatus: statusWhenDead(ctx.campaignContact.syncStatus),
           lastSyncError: lastError,
         },
       );
@@ -366,42 +365,36 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       { jobId: job.id, kind: error.kind, status: error.status, path: error.path },
       'Pinpoint call failed',
     );
-    switch (error.kind) {
-      case 'INVALID_KEY':
-      case 'FORBIDDEN':
-        await markIntegrationAuthFailed(
-          db,
-          integration,
-          error.kind === 'INVALID_KEY' ? 'INVALID_API_KEY' : 'FORBIDDEN',
-        );
+    const onLinkedCandidate =
+      error.kind === 'NOT_FOUND' &&
+      ctx.campaignContact.pinpointCandidateId !== null &&
+      /\/candidates\/[^/]+$/.test(error.path);
+    const rule = failureRule(error.kind, onLinkedCandidate);
+    switch (rule.outcome) {
+      case 'pause':
+        await markIntegrationAuthFailed(db, integration, rule.authReason);
         await recordSync(db, event(ctx, 'PAUSED', message), { lastSyncError: message });
         return { kind: 'pause', error: message };
-      case 'RATE_LIMITED':
-        return { kind: 'retry', error: message, retryAfterMs: error.retryAfterMs, breaker: false };
-      case 'SERVER':
-      case 'NETWORK':
-      case 'RESPONSE':
-        return { kind: 'retry', error: message, breaker: true };
-      case 'NOT_FOUND':
-        if (ctx.campaignContact.pinpointCandidateId && /\/candidates\/[^/]+$/.test(error.path)) {
+      case 'retry':
+        if (rule.forgetCandidate) {
           // A stale candidate link (merged or deleted in Pinpoint): forget it and look up again.
           await recordSync(
             db,
             event(ctx, 'RETRYING', 'The linked Pinpoint candidate no longer exists; looking it up again.'),
-            {
-              pinpointCandidateId: null,
-            },
+            { pinpointCandidateId: null },
           );
-          return { kind: 'retry', error: message, breaker: false };
         }
-        await recordSync(db, event(ctx, 'FAILED', message), { syncStatus: 'FAILED', lastSyncError: message });
-        return { kind: 'failed', error: message };
-      case 'VALIDATION':
-      case 'BAD_REQUEST':
+        return {
+          kind: 'retry',
+          error: message,
+          breaker: rule.breaker,
+          ...(error.kind === 'RATE_LIMITED' ? { retryAfterMs: error.retryAfterMs } : {}),
+        };
+      case 'failed':
         await recordSync(db, event(ctx, 'FAILED', message), { syncStatus: 'FAILED', lastSyncError: message });
         return { kind: 'failed', error: message };
       default: {
-        const unreachable: never = error;
+        const unreachable: never = rule;
         return unreachable;
       }
     }

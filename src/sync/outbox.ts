@@ -1,9 +1,9 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
 import { inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
+import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
 import type { SyncJobEvent, SyncJobPayload } from './jobs.js';
-import { CHANNELS, notify } from './notify.js';
 import { type BreakerSettings, breakerFailureSql, breakerResetSql, rowsOf } from './rate-limit.js';
 
 export interface NewSyncJob {

@@ -2,9 +2,9 @@
 // transaction, announced over LISTEN/NOTIFY (ids only) on commit.
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncEventsTable } from '../db/schema.js';
 import type { SyncEventKind } from '../domain/types.js';
-import { CHANNELS, notify } from './notify.js';
 
 export type { SyncEventKind };
 

@@ -6,10 +6,10 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { SyncSettings } from '../config.js';
 import type { Database } from '../db/client.js';
+import { CHANNELS, type EventBus } from '../db/notify.js';
 import type { Logger } from '../logger.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from './executor-types.js';
 import { syncJobPayloadSchema } from './jobs.js';
-import { CHANNELS, type EventBus } from './notify.js';
 import {
   type ClaimedRow,
   claimSyncJobs,

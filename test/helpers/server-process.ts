@@ -26,8 +26,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+export function spawnServer(env: Record<string, string>, entry = 'src/server.ts'): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     // A clean environment: nothing from the test run (TEST_DATABASE_URL, NODE_ENV) leaks in.
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

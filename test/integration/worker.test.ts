@@ -3,13 +3,13 @@
 // pauses, crash takeover, graceful stop, and (PostgreSQL) 1,000 jobs over two connection pools.
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { markIntegrationAuthFailed } from '../../src/app/integrations.js';
 import type { SyncSettings } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
+import { markIntegrationAuthFailed } from '../../src/db/integration-status.js';
+import { createEventBus, type EventBus } from '../../src/db/notify.js';
 import { integrationsTable, syncJobsTable } from '../../src/db/schema.js';
 import { startServer } from '../../src/server.js';
 import type { JobExecutor } from '../../src/sync/executor-types.js';
-import { createEventBus, type EventBus } from '../../src/sync/notify.js';
 import { readBreaker } from '../../src/sync/rate-limit.js';
 import { startWorkers, type Workers } from '../../src/sync/worker.js';
 import {

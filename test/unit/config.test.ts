@@ -51,13 +51,6 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).graphql.includeStacktrace).toBe(false);
   });
 
-  it('turns introspection and the playground off only when asked, whatever NODE_ENV is', () => {
-    const prod = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: 'k' });
-    expect(prod.graphql).toMatchObject({ introspection: true, playground: true });
-    const off = loadConfig({ GRAPHQL_INTROSPECTION: 'false', GRAPHQL_PLAYGROUND: '0' });
-    expect(off.graphql).toMatchObject({ introspection: false, playground: false });
-  });
-
   it('reads WORKER_ONLY_TEAMS as a list of team ids and names it when an entry is not one', () => {
     const a = '2b0c4a6e-8f1d-4c3b-9a7e-5d6f7a8b9c0d';
     const b = '7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b';
@@ -113,5 +106,45 @@ describe('the server with a bad configuration', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/PORT: must be an integer/);
     expect(result.stdout).toBe('');
+  });
+  it('turns introspection and the Playground off under NODE_ENV=production unless set explicitly', () => {
+    const key = 'A'.repeat(43) + '=';
+    const production = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key });
+    expect(production.graphql).toMatchObject({ introspection: false, playground: false });
+    const optedIn = loadConfig({
+      NODE_ENV: 'production',
+      ENCRYPTION_KEY: key,
+      GRAPHQL_INTROSPECTION: 'true',
+      GRAPHQL_PLAYGROUND: 'true',
+    });
+    expect(optedIn.graphql).toMatchObject({ introspection: true, playground: true });
+    const developmentOff = loadConfig({ GRAPHQL_INTROSPECTION: 'false', GRAPHQL_PLAYGROUND: 'no' });
+    expect(developmentOff.graphql).toMatchObject({ introspection: false, playground: false });
+  });
+
+  it('reads CORS_ORIGINS as exact origins, extensions included, and allows none by default', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({
+        CORS_ORIGINS:
+          ' https://app.example.com, http://localhost:5173 ,chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+      }).corsOrigins,
+    ).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+      'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+    ]);
+  });
+
+  it.each([
+    'https://app.example.com/',
+    'https://app.example.com/path',
+    '*',
+    'app.example.com',
+    'chrome-extension://short',
+  ])('refuses CORS_ORIGINS=%s, naming the variable and the bad entry', (value) => {
+    const error = configError({ CORS_ORIGINS: `https://ok.example.com,${value}` });
+    expect(error.message).toContain('CORS_ORIGINS');
+    expect(error.message).toContain(value);
   });
 });

@@ -13,7 +13,7 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { SYNC_OPTION_FIELDS, storedUserSettingsSchema } from '../../src/app/settings-store.js';
+import { SYNC_OPTION_FIELDS, storedUserSettingsSchema } from '../../src/db/queries/stored-settings.js';
 import { printedSchema, schemaPath } from '../../src/graphql/print-schema.js';
 import { schema } from '../../src/graphql/schema.js';
 

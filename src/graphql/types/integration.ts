@@ -16,6 +16,7 @@ import {
 } from '../../app/integrations.js';
 import { listPinpointFields, listPinpointJobs, type PinpointFieldInfo } from '../../app/pinpoint-catalog.js';
 import { type Context, freshRequestCache, viewerOf } from '../../context.js';
+import { CHANNELS } from '../../db/notify.js';
 import {
   CONNECTION_STATUSES,
   INTEGRATION_PROVIDERS,
@@ -24,7 +25,6 @@ import {
 } from '../../domain/types.js';
 import { IntegrationNotConnectedError, ValidationError } from '../../errors.js';
 import type { PinpointJob, PinpointStage } from '../../pinpoint/types.js';
-import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { ErrorInterface } from '../errors.js';
 import { liveStream } from '../live.js';

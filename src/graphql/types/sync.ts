@@ -11,9 +11,9 @@ import {
   syncPreview,
 } from '../../app/sync.js';
 import { type Context, freshRequestCache, viewerOf } from '../../context.js';
+import { CHANNELS } from '../../db/notify.js';
 import type { SyncActionType } from '../../domain/sync-actions.js';
 import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
-import { CHANNELS } from '../../sync/notify.js';
 import { builder } from '../builder.js';
 import { liveStream } from '../live.js';
 import { totalCountOf } from './campaign.js';

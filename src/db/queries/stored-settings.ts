@@ -1,10 +1,7 @@
-// Reads team settings, field mappings and users' personal defaults. Rows store only what a team or
-// user changed; this module fills in the defaults of src/domain and drops anything no longer valid.
-import { and, eq, inArray } from 'drizzle-orm';
+// Team settings, field mappings and users' personal defaults as stored: rows keep only what a team or
+// user changed; these parsers fill in the defaults of src/domain and drop anything no longer valid.
 import { z } from 'zod';
-import type { DbOrTx } from '../db/client.js';
-import { teamSettingsTable, userSettingsTable } from '../db/schema.js';
-import { DEFAULT_FIELD_MAPPINGS, TEAM_SETTINGS_DEFAULTS } from '../domain/settings.js';
+import { DEFAULT_FIELD_MAPPINGS, TEAM_SETTINGS_DEFAULTS } from '../../domain/settings.js';
 import {
   ACTIVITY_TYPES,
   ADD_APPLICATION_WHEN,
@@ -14,7 +11,7 @@ import {
   OUTREACH_CHANNELS,
   type TeamSyncSettings,
   type UserSyncSettings,
-} from '../domain/types.js';
+} from '../../domain/types.js';
 
 /** Longest list a setting may hold (note types, channels, field keys). */
 export const MAX_SETTING_LIST = 100;
@@ -92,29 +89,8 @@ export function teamSettingsFromRow(
   };
 }
 
-export async function loadTeamSettings(db: DbOrTx, teamId: string): Promise<TeamSettingsRecord> {
-  const rows = await db
-    .select({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings })
-    .from(teamSettingsTable)
-    .where(eq(teamSettingsTable.teamId, teamId));
-  return teamSettingsFromRow(rows[0]);
-}
-
-/** Personal defaults of several users of one team (users without a row get `{}`), in one query. */
-export async function loadUserSettings(
-  db: DbOrTx,
-  teamId: string,
-  userIds: readonly string[],
-): Promise<Map<string, UserSyncSettings>> {
-  const result = new Map<string, UserSyncSettings>(userIds.map((id) => [id, {}]));
-  if (userIds.length === 0) return result;
-  const rows = await db
-    .select({ userId: userSettingsTable.userId, settings: userSettingsTable.settings })
-    .from(userSettingsTable)
-    .where(and(eq(userSettingsTable.teamId, teamId), inArray(userSettingsTable.userId, [...userIds])));
-  for (const row of rows) {
-    const parsed = storedUserSettingsSchema.safeParse(row.settings);
-    result.set(row.userId, parsed.success ? parsed.data : {});
-  }
-  return result;
+/** A user's stored personal defaults; anything invalid reads as "nothing set". */
+export function userSettingsFromRow(settings: unknown): UserSyncSettings {
+  const parsed = storedUserSettingsSchema.safeParse(settings);
+  return parsed.success ? parsed.data : {};
 }

@@ -3,8 +3,8 @@
 // fanned out in memory to every local subscriber.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database, DbOrTx } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { Database, DbOrTx } from './client.js';
 
 export const CHANNELS = {
   integrationStatus: 'bff_integration_status',

@@ -1,0 +1,62 @@
+// Keyset pagination on (created_at, id): the one cursor codec of the API, and the page shape.
+import { CodedError } from '../../errors.js';
+import { isUuid } from './rows.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** A position in a list: the row's created_at as PostgreSQL text (microseconds kept) and its id. */
+export interface Cursor {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+export interface PageArgs {
+  readonly first: number;
+  readonly after: Cursor | null;
+}
+
+export interface Page<T> {
+  readonly rows: readonly T[];
+  /** One opaque cursor per row. */
+  readonly cursors: readonly string[];
+  readonly hasNextPage: boolean;
+}
+
+// created_at as PostgreSQL prints it, microseconds included (a JS Date would drop them).
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}(?::?\d{2})?|Z)?$/;
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+/** Parses a client's `after`; anything we did not issue is a BAD_USER_INPUT error. */
+export function decodeCursor(value: string): Cursor {
+  const [createdAt, id, ...rest] = Buffer.from(value, 'base64url').toString('utf8').split('|');
+  if (rest.length > 0 || !createdAt || !id || !PG_TIMESTAMPTZ.test(createdAt) || !isUuid(id)) {
+    throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor this API issued.');
+  }
+  return { createdAt, id };
+}
+
+/** Checks `first`/`after` of a connection field and applies the default page size. */
+export function pageArgs(first: number | null | undefined, after: string | null | undefined): PageArgs {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new CodedError('BAD_USER_INPUT', `\`first\` must be between 0 and ${MAX_PAGE_SIZE}.`);
+  }
+  return { first: size, after: after ? decodeCursor(after) : null };
+}
+
+/** Cuts the extra row a page query fetched to learn whether another page follows. */
+export function toPage<T extends { id: string }>(
+  rows: readonly (T & { cursorCreatedAt: string })[],
+  first: number,
+): Page<T> {
+  const kept = rows.slice(0, first);
+  return {
+    rows: kept.map(({ cursorCreatedAt: _c, ...row }) => row as unknown as T),
+    cursors: kept.map((row) => encodeCursor({ createdAt: row.cursorCreatedAt, id: row.id })),
+    hasNextPage: rows.length > first,
+  };
+}

@@ -1,0 +1,124 @@
+// A dropped database connection is survivable: the real server process, on PostgreSQL, has its
+// backends terminated 20 times under load and keeps running; every request is answered with data or
+// a retryable SERVICE_UNAVAILABLE; readiness recovers, and so does the LISTEN connection.
+import postgres from 'postgres';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTeam } from '../../src/app/teams.js';
+import { openTestDatabase } from '../helpers/server.js';
+import { freePort, type ServerProcess, spawnServer } from '../helpers/server-process.js';
+
+const url = process.env.TEST_DATABASE_URL;
+const TERMINATIONS = 20;
+// Our own application_name, so the storm hits this server's backends only (other test files share
+// the database); postgres.js lets the URL's parameter override the app's 'pinpoint-bff'.
+const APP_NAME = `pinpoint-bff-storm-${process.pid}`;
+
+let server: ServerProcess | undefined;
+let admin: postgres.Sql | undefined;
+let base = '';
+let token = '';
+
+beforeAll(async () => {
+  if (!url) return;
+  const database = await openTestDatabase();
+  try {
+    ({ token } = await createTeam(database.db, { name: 'Storm team', adminEmail: 'storm@example.com' }));
+  } finally {
+    await database.close();
+  }
+  admin = postgres(url, { max: 1, connection: { application_name: 'bff-storm-killer' }, onnotice: () => {} });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawnServer({
+    PORT: String(port),
+    DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}application_name=${APP_NAME}`,
+    SEED_DEMO_TEAM: 'false',
+    WORKER_CONCURRENCY: '1',
+    WORKER_POLL_INTERVAL_MS: '200',
+    ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    LOG_LEVEL: 'info',
+  });
+  await server.waitFor(/"msg":"server ready"/, 150_000);
+}, 180_000);
+
+afterAll(async () => {
+  // A server that died mid-storm: its last words are the diagnosis.
+  if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+    console.error(server.output().slice(-4000));
+  }
+  await server?.stop('SIGKILL');
+  await admin?.end({ timeout: 1 });
+});
+
+async function terminateBackends(): Promise<number> {
+  const rows = await admin!`
+    select pg_terminate_backend(pid) as ok from pg_stat_activity
+    where application_name = ${APP_NAME} and datname = current_database()`;
+  return rows.length;
+}
+
+type Outcome = 'data' | 'retryable' | 'other';
+
+async function viewerRequest(): Promise<Outcome> {
+  const res = await request(base)
+    .post('/graphql')
+    .set('authorization', `Bearer ${token}`)
+    .send({ query: '{ viewer { team { name } } }' });
+  if (res.body?.data?.viewer?.team?.name === 'Storm team' && !res.body.errors) return 'data';
+  const errors: { extensions?: { code?: string; retryable?: boolean } }[] = res.body?.errors ?? [];
+  if (
+    errors.length > 0 &&
+    errors.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE' && e.extensions.retryable)
+  ) {
+    return 'retryable';
+  }
+  return 'other';
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+describe.skipIf(!url)('terminating the server’s database backends (needs TEST_DATABASE_URL)', () => {
+  it(`survives ${TERMINATIONS} terminations under load, answering every request with data or a retryable error`, async () => {
+    const outcomes: Outcome[] = [];
+    let storming = true;
+    const load = Array.from({ length: 4 }, async () => {
+      while (storming) outcomes.push(await viewerRequest());
+    });
+    let terminated = 0;
+    for (let i = 0; i < TERMINATIONS; i++) {
+      terminated += await terminateBackends();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    storming = false;
+    await Promise.all(load);
+
+    expect(server!.child.exitCode).toBeNull();
+    expect(server!.child.signalCode).toBeNull();
+    expect(server!.output()).not.toMatch(/uncaught|Cannot read properties of null/);
+    expect(terminated).toBeGreaterThanOrEqual(TERMINATIONS);
+    expect(outcomes.filter((o) => o === 'other')).toEqual([]);
+    expect(outcomes.filter((o) => o === 'data').length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('is ready again, answers with data, and has its LISTEN connection back after the storm', async () => {
+    expect(await waitUntil(async () => (await request(base).get('/readyz')).status === 200, 30_000)).toBe(
+      true,
+    );
+    expect(await viewerRequest()).toBe('data');
+    const listening = await waitUntil(async () => {
+      const rows = await admin!`
+        select 1 from pg_stat_activity
+        where application_name = ${APP_NAME} and datname = current_database() and query ilike 'listen %'`;
+      return rows.length > 0;
+    }, 30_000);
+    expect(listening).toBe(true);
+  }, 90_000);
+});
