@@ -8,7 +8,6 @@ import type { ExecutionResult } from 'graphql';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
 import { syncJobsTable } from '../db/schema.js';
-import type { SyncJobStatus } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 
 /** What the Pinpoint transport reports about one finished call (status null: no answer). */
@@ -46,7 +45,7 @@ interface WsHooks {
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,47}$/;
 /** Jobs still to do or needing attention; DONE grows forever and is not counted at scrape time. */
-const OPEN_JOB_STATES: readonly SyncJobStatus[] = ['QUEUED', 'RUNNING', 'PAUSED', 'DEAD'];
+const OPEN_JOB_STATES = ['QUEUED', 'RUNNING', 'PAUSED', 'DEAD'] as const;
 
 export function createMetrics(options: {
   database: Database;
@@ -110,46 +109,7 @@ export function createMetrics(options: {
       const status = call.status === null ? 'none' : String(call.status);
       pinpointCalls.observe({ method: call.method, status }, call.durationMs / 1000);
     },
-    instrumentWebSocket(hooks) {
-      const running = new WeakMap<object, Set<string>>();
-      const forget = (ctx: object) => {
-        operations.dec(running.get(ctx)?.size ?? 0);
-        running.delete(ctx);
-      };
-      return {
-        ...hooks,
-        onConnect: async (ctx: object) => {
-          const accepted = await hooks.onConnect?.(ctx);
-          if (accepted !== false) {
-            sockets.inc();
-            running.set(ctx, new Set());
-          }
-          return accepted;
-        },
-        onClose: async (ctx: object, code?: number, reason?: string) => {
-          if (running.has(ctx)) sockets.dec();
-          forget(ctx);
-          return hooks.onClose?.(ctx, code, reason);
-        },
-        onSubscribe: async (ctx: object, id: string, ...rest: unknown[]) => {
-          const set = running.get(ctx);
-          if (set && !set.has(id)) {
-            set.add(id);
-            operations.inc();
-          }
-          return hooks.onSubscribe?.(ctx, id, ...rest);
-        },
-        onComplete: async (ctx: object, id: string, ...rest: unknown[]) => {
-          if (running.get(ctx)?.delete(id)) operations.dec();
-          return hooks.onComplete?.(ctx, id, ...rest);
-        },
-        onNext: async (ctx: object, id: string, payload: unknown, args: unknown, result: unknown) => {
-          const sent = ((await hooks.onNext?.(ctx, id, payload, args, result)) ?? result) as ExecutionResult;
-          countErrors(sent?.errors);
-          return sent;
-        },
-      };
-    },
+    instrumentWebSocket: (hooks) => instrumentWebSocket(hooks, sockets, operations, countErrors),
   };
 
   function countErrors(list: readonly { extensions?: Record<string, unknown> }[] | undefined): void {
@@ -158,6 +118,53 @@ export function createMetrics(options: {
       errors.inc({ code: codeLabel(typeof code === 'string' ? code : null, 'UNKNOWN') });
     }
   }
+}
+
+/** Counts open graphql-ws sockets and running operations by wrapping the server's hooks. */
+function instrumentWebSocket<T extends WsHooks>(
+  hooks: T,
+  sockets: Gauge,
+  operations: Gauge,
+  countErrors: (list: readonly { extensions?: Record<string, unknown> }[] | undefined) => void,
+): T {
+  const running = new WeakMap<object, Set<string>>();
+  const forget = (ctx: object) => {
+    operations.dec(running.get(ctx)?.size ?? 0);
+    running.delete(ctx);
+  };
+  return {
+    ...hooks,
+    onConnect: async (ctx: object) => {
+      const accepted = await hooks.onConnect?.(ctx);
+      if (accepted !== false) {
+        sockets.inc();
+        running.set(ctx, new Set());
+      }
+      return accepted;
+    },
+    onClose: async (ctx: object, code?: number, reason?: string) => {
+      if (running.has(ctx)) sockets.dec();
+      forget(ctx);
+      return hooks.onClose?.(ctx, code, reason);
+    },
+    onSubscribe: async (ctx: object, id: string, ...rest: unknown[]) => {
+      const set = running.get(ctx);
+      if (set && !set.has(id)) {
+        set.add(id);
+        operations.inc();
+      }
+      return hooks.onSubscribe?.(ctx, id, ...rest);
+    },
+    onComplete: async (ctx: object, id: string, ...rest: unknown[]) => {
+      if (running.get(ctx)?.delete(id)) operations.dec();
+      return hooks.onComplete?.(ctx, id, ...rest);
+    },
+    onNext: async (ctx: object, id: string, payload: unknown, args: unknown, result: unknown) => {
+      const sent = ((await hooks.onNext?.(ctx, id, payload, args, result)) ?? result) as ExecutionResult;
+      countErrors(sent?.errors);
+      return sent;
+    },
+  };
 }
 
 /**
