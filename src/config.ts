@@ -134,6 +134,24 @@ const envSchema = z.object({
   ATS_RECONCILE_WINDOW_DAYS: int(30, 1, 3_650),
   ATS_RECONCILE_BATCH: int(200, 1, 10_000),
   ATS_WEBHOOK_SILENT_AFTER_MS: int(86_400_000, 1_000, 30 * 86_400_000),
+  // Unset: no metrics listener. 0 picks a free port (tests). Never served on the public PORT.
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a port from 0 to 65535 (or unset to turn metrics off)',
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_MAX_OPERATION_NAMES: int(200, 1, 10_000),
 });
 
 export type DatabaseTarget =
@@ -190,6 +208,8 @@ export interface Config {
    */
   readonly publicUrl: string;
   readonly ats: AtsSettings;
+  /** Prometheus GET /metrics on its own listener; null when METRICS_PORT is unset (off). */
+  readonly metrics: MetricsSettings | null;
 }
 
 /** Pinpoint → us: webhook intake and the reconciler (issue 13); durations in milliseconds. */
@@ -206,6 +226,13 @@ export interface AtsSettings {
   readonly reconcileBatch: number;
   /** No webhook for this long while contacts are linked turns `Integration.webhookStatus` to SILENT. */
   readonly webhookSilentAfterMs: number;
+}
+
+export interface MetricsSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Distinct operation names kept as labels; later ones are counted as "other". */
+  readonly maxOperationNames: number;
 }
 
 /** Outbox worker settings (see src/sync/worker.ts); every duration in milliseconds. */
@@ -311,6 +338,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breakerThreshold: e.BREAKER_THRESHOLD,
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
     }),
+    metrics:
+      e.METRICS_PORT === null
+        ? null
+        : Object.freeze({
+            host: e.METRICS_HOST,
+            port: e.METRICS_PORT,
+            maxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+          }),
   });
 }
 

@@ -39,7 +39,9 @@ import type { Services } from '../services.js';
 import { createAuthenticator } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
 import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
+import type { Metrics } from './metrics.js';
 import { playgroundRouter } from './playground.js';
+import { requestLogPlugin } from './request-log.js';
 import { webhookRouter } from './webhooks.js';
 
 export interface HttpApp {
@@ -58,6 +60,8 @@ export async function startHttpApp(options: {
   services: Services;
   host?: string;
   port?: number;
+  /** Instruments requests and WebSockets when metrics are on (the listener is the caller's). */
+  metrics?: Metrics | null;
 }): Promise<HttpApp> {
   const { schema, services } = options;
   const { config, logger, database } = services;
@@ -111,8 +115,9 @@ export async function startHttpApp(options: {
   });
 
   type WsExtra = { viewer?: Context['viewer'] };
+  const instrument = options.metrics?.instrumentWebSocket ?? (<T>(hooks: T) => hooks);
   const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
-    {
+    instrument({
       schema,
       isProd: true,
       onConnect: async (ctx) => {
@@ -137,13 +142,15 @@ export async function startHttpApp(options: {
         const cost = wsExecution.costOf(args.contextValue);
         return cost ? { ...formatted, extensions: { ...formatted.extensions, cost } } : formatted;
       },
-    },
+    }),
     wsServer,
   );
 
   const plugins: ApolloServerPlugin<Context>[] = [
     ...(protection.plugins as ApolloServerPlugin<Context>[]),
     operationGuardPlugin<Context>(schema, limits),
+    requestLogPlugin(),
+    ...(options.metrics ? [options.metrics.apolloPlugin() as ApolloServerPlugin<Context>] : []),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
     // Both wrap every resolver (willResolveField); no cache hints or traces are used.
