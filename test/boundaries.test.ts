@@ -65,6 +65,8 @@ const ENTRY_POINTS = ['server', 'worker', 'cli', 'compose', 'runtime'];
 /** What each part may import (besides itself). See ARCHITECTURE.md for the reasons. */
 const ALLOWED: Record<string, readonly string[]> = {
   domain: [],
+  // The error model names the domain's vocabularies (a Pinpoint auth reason).
+  errors: ['domain'],
   // The logger's stdout destination (one that never blocks exit) is its own module.
   logger: ['log-destination'],
   'log-destination': [],

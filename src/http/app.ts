@@ -23,9 +23,8 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { type Context, createContext } from '../context.js';
-import { isConnectionLoss } from '../db/errors.js';
-import { CodedError } from '../errors.js';
-import { codedGraphQLError, databaseUnavailableError, formatError } from '../graphql/errors.js';
+import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
+import { formatError, toGraphQLError } from '../graphql/errors.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
@@ -167,12 +166,11 @@ export async function startHttpApp(options: {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
         const outcome = await authenticate(database.db, req.headers.authorization).catch((error) => {
-          throw isConnectionLoss(error) ? databaseUnavailableError(error) : error;
+          throw isConnectionLoss(error) ? toGraphQLError(new DatabaseUnavailableError(), error) : error;
         });
         if (outcome.kind === 'rejected') {
-          throw codedGraphQLError(
-            new CodedError(
-              'UNAUTHENTICATED',
+          throw toGraphQLError(
+            new UnauthenticatedError(
               'The API token is malformed, unknown or revoked. Send "Authorization: Bearer <token>" with a valid token.',
             ),
           );

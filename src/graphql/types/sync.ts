@@ -13,7 +13,7 @@ import {
 import { type Context, freshRequestCache, viewerOf } from '../../context.js';
 import { CHANNELS } from '../../db/notify.js';
 import type { SyncActionType } from '../../domain/sync-actions.js';
-import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { liveStream } from '../live.js';
 import { totalCountOf } from './campaign.js';
@@ -127,7 +127,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
-      if (first < 1 || first > 100) throw new CodedError('BAD_USER_INPUT', '`first` must be from 1 to 100.');
+      if (first < 1 || first > 100) throw new ValidationError('`first` must be from 1 to 100.');
       const campaignId = args.campaignId ? localId(args.campaignId, 'Campaign') : null;
       if (campaignId === '') return emptyConnection();
       const filter = { campaignId, status: args.status ?? null };
@@ -159,7 +159,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const id = localId(args.campaignContactId, 'CampaignContact');
       const steps = id ? await syncPreview(ctx, id) : null;
-      if (!steps) throw new CodedError('NOT_FOUND', 'No such contact in this campaign.');
+      if (!steps) throw new NotFoundError('No such contact in this campaign.');
       return { steps };
     },
   }),
