@@ -19,7 +19,8 @@ import {
 import { normalizePinpointDomain } from '../pinpoint/domain.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import { openIntegrationKey, sealAad } from '../secrets/integration-key.js';
-import { type AppContext, requireAdmin } from './context.js';
+import { type AppContext, requireAdmin, viewerOf } from './context.js';
+import { liveStream } from './live.js';
 
 export const PROVIDERS = INTEGRATION_PROVIDERS;
 export type Provider = IntegrationProvider;
@@ -343,5 +344,20 @@ export async function deactivateIntegration(ctx: AppContext, provider: Provider)
       .where(and(eq(syncJobsTable.teamId, viewer.teamId), eq(syncJobsTable.status, 'QUEUED')));
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
     return toView(viewer.teamId, provider, updated);
+  });
+}
+
+/** `integrationStatusChanged`: the current state, then the state after every change for this team. */
+export async function* integrationStatusStream(
+  ctx: AppContext,
+  provider: Provider,
+): AsyncGenerator<IntegrationView> {
+  const { teamId } = viewerOf(ctx);
+  const current = () => getIntegration(ctx.db, teamId, provider);
+  yield* liveStream(ctx, {
+    channel: CHANNELS.integrationStatus,
+    filter: (p) => p.teamId === teamId && p.provider === provider,
+    snapshot: current,
+    load: current,
   });
 }

@@ -3,6 +3,7 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS } from '../db/notify.js';
 import { decodeCursor, encodeCursor } from '../db/queries/pages.js';
 import { loadSyncContexts, syncInputOf } from '../db/queries/sync-context.js';
 import {
@@ -20,6 +21,7 @@ import type { SyncJobEvent } from '../sync/jobs.js';
 import { enqueueSyncJobs } from '../sync/outbox.js';
 import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
+import { liveStream } from './live.js';
 
 const STAGE_ORDER: Record<ContactStage, number> = { ADDED: 0, REPLIED: 1, INTERESTED: 2 };
 
@@ -312,4 +314,27 @@ export async function loadSyncEvents(
     .select()
     .from(syncEventsTable)
     .where(and(eq(syncEventsTable.teamId, teamId), inArray(syncEventsTable.id, valid)));
+}
+
+/** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
+export async function* syncEventStream(
+  ctx: AppContext,
+  campaignId: string | null,
+): AsyncGenerator<SyncEventRow> {
+  const { teamId } = viewerOf(ctx);
+  if (campaignId === '') return;
+  yield* liveStream(ctx, {
+    channel: CHANNELS.syncEvent,
+    filter: (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
+    snapshot: async () => {
+      const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+      return latest.edges[0]?.node ?? null;
+    },
+    // Its notification may still arrive after the snapshot was read: send that event once.
+    load: async (change, snapshot) => {
+      if (change.id === snapshot?.id) return null;
+      const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
+      return row ?? null;
+    },
+  });
 }

@@ -7,6 +7,7 @@ import {
   getIntegration,
   getIntegrations,
   type IntegrationView,
+  integrationStatusStream,
   PROVIDERS,
   type Provider,
   searchCatalog,
@@ -19,7 +20,6 @@ import {
   type PinpointStageView,
 } from '../../app/pinpoint-catalog.js';
 import { type Context, freshRequestCache, viewerOf } from '../../context.js';
-import { CHANNELS } from '../../db/notify.js';
 import { CONNECTION_STATUSES, INTEGRATION_PROVIDERS, INTEGRATION_STATUS_CODES } from '../../domain/types.js';
 import {
   IntegrationNotConnectedError,
@@ -30,7 +30,6 @@ import {
 } from '../../errors.js';
 import { builder } from '../builder.js';
 import { authReasonDescriptions } from '../errors.js';
-import { liveStream } from '../live.js';
 import { vocabularyEnum } from '../vocabulary.js';
 
 export const IntegrationProviderEnum = vocabularyEnum('IntegrationProvider', {
@@ -270,21 +269,10 @@ builder.subscriptionField('integrationStatusChanged', (t) =>
       'The integration’s current state at once, then again after every change (activation, check, deactivation, a key failing during sync) — for this team only, whichever server instance made the change. Any team member.',
     authScopes: { authenticated: true },
     args: providerArg,
-    subscribe: (_root, args, ctx) => statusStream(ctx, args.provider),
+    subscribe: (_root, args, ctx) => integrationStatusStream(ctx, args.provider),
     resolve: (view, _args, ctx) => {
       freshRequestCache(ctx);
       return view;
     },
   }),
 );
-
-async function* statusStream(ctx: Context, provider: Provider): AsyncGenerator<IntegrationView> {
-  const { teamId } = viewerOf(ctx);
-  const current = () => getIntegration(ctx.db, teamId, provider);
-  yield* liveStream(ctx, {
-    channel: CHANNELS.integrationStatus,
-    filter: (p) => p.teamId === teamId && p.provider === provider,
-    snapshot: current,
-    load: current,
-  });
-}
