@@ -3,18 +3,12 @@
 // subscription event so long-lived subscriptions never serve stale rows.
 import { randomUUID } from 'node:crypto';
 import { initContextCache } from '@pothos/core';
-import { isTokenActive, type Viewer } from './app/tokens.js';
-import type { Db } from './db/client.js';
-import type { Logger } from './logger.js';
-import type { Services } from './services.js';
+import type { AppContext } from './app/context.js';
 
-export interface Context {
-  readonly viewer: Viewer | null;
-  readonly db: Db;
-  readonly services: Services;
-  readonly requestId: string;
-  readonly log: Logger;
-}
+/** The GraphQL request context is the use cases' context (plus Pothos's per-context loader cache). */
+export type Context = AppContext;
+
+export { viewerOf } from './app/context.js';
 
 export function createContext(base: Omit<Context, 'requestId' | 'log'> & { requestId?: string }): Context {
   const requestId = base.requestId ?? randomUUID();
@@ -31,28 +25,4 @@ export function createContext(base: Omit<Context, 'requestId' | 'log'> & { reque
 /** Gives a context a new loader cache (used before each subscription event is resolved). */
 export function freshRequestCache(context: Context): void {
   Object.assign(context, initContextCache());
-}
-
-/** The viewer, for resolvers behind an `authenticated` scope (the scope already guarantees it). */
-export function viewerOf(context: Context): Viewer {
-  if (!context.viewer) throw new Error('viewerOf called without an authenticated viewer');
-  return context.viewer;
-}
-
-/**
- * For long-lived subscriptions: answers whether the viewer's token is still active, asking the
- * database at most every SUBSCRIPTION_TOKEN_RECHECK_MS. A revoked token ends its subscriptions at
- * the next event after that.
- */
-export function tokenWatch(context: Context): () => Promise<boolean> {
-  let checkedAt = Date.now();
-  let active = true;
-  return async () => {
-    if (!context.viewer) return false;
-    if (active && Date.now() - checkedAt >= context.services.config.subscriptionTokenRecheckMs) {
-      active = await isTokenActive(context.db, context.viewer.tokenId);
-      checkedAt = Date.now();
-    }
-    return active;
-  };
 }

@@ -3,7 +3,7 @@
 // on any unexpected error (a supervisor restarts a clean process; a half-alive one helps nobody).
 import { Worker } from 'node:worker_threads';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { connectionLossCode, isConnectionLoss } from './db/errors.js';
+import { connectionLossCode, isConnectionLoss } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** After the graceful deadline, this much more before the watchdog thread kills the process. */

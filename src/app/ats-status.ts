@@ -1,9 +1,9 @@
 // Reading campaign contacts by what Pinpoint says about them: the ATS status view and the campaign
 // dashboard's filter by outcome (one keyset page and one count per call, team-scoped).
 import { and, asc, count, eq, getTableColumns, sql } from 'drizzle-orm';
-import { type Context, viewerOf } from '../context.js';
 import { campaignContactsTable } from '../db/schema.js';
 import type { AtsOutcome } from '../domain/types.js';
+import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
 import { type CampaignContactRow, type Page, type PageArgs, toPage } from './loaders.js';
 
@@ -28,7 +28,7 @@ function outcomeFilter(teamId: string, campaignId: string, outcome: AtsOutcome) 
 
 /** A page (oldest first) of a campaign's contacts whose application has this outcome. */
 export async function campaignContactsWithOutcome(
-  ctx: Context,
+  ctx: AppContext,
   campaignId: string,
   page: PageArgs,
   outcome: AtsOutcome,
@@ -56,7 +56,7 @@ export async function campaignContactsWithOutcome(
 }
 
 export async function countCampaignContactsWithOutcome(
-  ctx: Context,
+  ctx: AppContext,
   campaignId: string,
   outcome: AtsOutcome,
 ): Promise<number> {

@@ -2,7 +2,6 @@
 // from the Chrome extension, and the resolved view of one contact in one campaign (effective sync,
 // missing mandatory fields, Pinpoint link), batched through the request's loaders.
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { contactDataOf, effectiveSyncOf, overrideOf } from '../db/queries/mappers.js';
 import { campaignContactsTable, contactsTable } from '../db/schema.js';
@@ -25,6 +24,7 @@ import {
   parseContact,
   type ValidContact,
 } from './contacts.js';
+import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
 import {
   type CampaignContactRow,
@@ -116,7 +116,7 @@ export function pinpointApplicationUrl(
 }
 
 export async function campaignContactPinpointUrl(
-  ctx: Context,
+  ctx: AppContext,
   row: CampaignContactRow,
 ): Promise<string | null> {
   if (!row.pinpointApplicationId) return null;
@@ -130,18 +130,18 @@ export async function campaignContactPinpointUrl(
 
 /** A page of a campaign's contacts (oldest first), batched across campaigns through the loaders. */
 export function campaignContactsPage(
-  ctx: Context,
+  ctx: AppContext,
   campaignId: string,
   page: PageArgs,
 ): Promise<Page<CampaignContactRow>> {
   return loadersOf(ctx).campaignContactPages.load({ campaignId, page });
 }
 
-export function countCampaignContacts(ctx: Context, campaignId: string): Promise<number> {
+export function countCampaignContacts(ctx: AppContext, campaignId: string): Promise<number> {
   return loadersOf(ctx).campaignContactCounts.load(campaignId);
 }
 
-async function loadCampaignContact(ctx: Context, id: string): Promise<CampaignContactRow> {
+async function loadCampaignContact(ctx: AppContext, id: string): Promise<CampaignContactRow> {
   const row = uuidsOnly([id]).length > 0 ? await loadersOf(ctx).campaignContacts.load(id) : null;
   if (!row) throw new NotFoundError('No campaign contact with this id in your team.');
   return row;
@@ -166,7 +166,7 @@ const WRITABLE_FIELDS = CONTACT_FIELD_NAMES.filter((f): f is Exclude<ContactFiel
  * contacts get an ADDED job. One transaction, a fixed number of statements whatever the size.
  */
 export async function addContactsToCampaign(
-  ctx: Context,
+  ctx: AppContext,
   campaignId: string,
   inputs: readonly unknown[],
 ): Promise<AddContactsResult> {
@@ -348,7 +348,7 @@ export interface SyncOverrideChange {
 }
 
 async function saveOverride(
-  ctx: Context,
+  ctx: AppContext,
   row: CampaignContactRow,
   next: {
     overrideSyncAs: SyncAs | null;
@@ -391,7 +391,7 @@ async function saveOverride(
  * campaign's by field. While the team is locked, members may change Sync as and tags but not options.
  */
 export async function setSyncOverride(
-  ctx: Context,
+  ctx: AppContext,
   campaignContactId: string,
   input: SyncOverrideChange,
 ): Promise<CampaignContactRow> {
@@ -436,7 +436,7 @@ export async function setSyncOverride(
  * While the team is locked, a member cannot remove options an admin set (SettingsLockedError).
  */
 export async function clearSyncOverride(
-  ctx: Context,
+  ctx: AppContext,
   campaignContactId: string,
 ): Promise<CampaignContactRow> {
   const viewer = viewerOf(ctx);

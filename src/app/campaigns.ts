@@ -1,7 +1,6 @@
 // Campaigns: create, change their sync settings, list and read them, and resolve their effective sync.
 // Also the validation of sync options and tags ("field values") shared with per-person overrides.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { type Context, viewerOf } from '../context.js';
 import {
   campaignSyncOf,
   compactOptions,
@@ -12,13 +11,14 @@ import { campaignContactsTable, campaignsTable } from '../db/schema.js';
 import { resolveCampaignEffectiveSync } from '../domain/settings.js';
 import type { EffectiveSync, FieldValue, OutreachChannel, SyncAs, SyncOptions } from '../domain/types.js';
 import {
-  CodedError,
   type FieldIssue,
+  ForbiddenError,
   issuesToFieldErrors,
   NotFoundError,
   SettingsLockedError,
   ValidationError,
 } from '../errors.js';
+import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
 import {
   type CampaignRow,
@@ -140,14 +140,14 @@ export async function campaignEffectiveSync(loaders: Loaders, campaign: Campaign
 }
 
 /** `campaign(id)`: another team's id and unknown ids both answer NOT_FOUND. */
-export async function getCampaign(ctx: Context, id: string): Promise<CampaignRow> {
+export async function getCampaign(ctx: AppContext, id: string): Promise<CampaignRow> {
   const row = await loadersOf(ctx).campaigns.load(id);
-  if (!row) throw new CodedError('NOT_FOUND', 'No campaign with this id in your team.');
+  if (!row) throw new NotFoundError('No campaign with this id in your team.');
   return row;
 }
 
 /** The team's campaigns, newest first. */
-export async function listCampaigns(ctx: Context, page: PageArgs): Promise<Page<CampaignRow>> {
+export async function listCampaigns(ctx: AppContext, page: PageArgs): Promise<Page<CampaignRow>> {
   const { teamId } = viewerOf(ctx);
   const c = campaignsTable;
   const after = page.after;
@@ -172,7 +172,7 @@ export async function listCampaigns(ctx: Context, page: PageArgs): Promise<Page<
   return result;
 }
 
-export async function countCampaigns(ctx: Context): Promise<number> {
+export async function countCampaigns(ctx: AppContext): Promise<number> {
   const { teamId } = viewerOf(ctx);
   return ctx.db.$count(campaignsTable, eq(campaignsTable.teamId, teamId));
 }
@@ -211,7 +211,7 @@ function optionsOrIssues(input: SyncOptionsInput | null | undefined, issues: Fie
 }
 
 /** Creates a campaign owned by the viewer. Members of a locked team may not set options. */
-export async function createCampaign(ctx: Context, input: CreateCampaignInput): Promise<CampaignRow> {
+export async function createCampaign(ctx: AppContext, input: CreateCampaignInput): Promise<CampaignRow> {
   const viewer = viewerOf(ctx);
   const isAdmin = viewer.role === 'ADMIN';
   const issues: FieldIssue[] = [];
@@ -251,7 +251,7 @@ export async function createCampaign(ctx: Context, input: CreateCampaignInput): 
  * Every contact of the campaign gets a SETTINGS_CHANGED job, so a lowered trigger pushes them.
  */
 export async function updateCampaignSync(
-  ctx: Context,
+  ctx: AppContext,
   id: string,
   input: CampaignSyncChange,
 ): Promise<CampaignRow> {
@@ -261,10 +261,7 @@ export async function updateCampaignSync(
   const current = uuidsOnly([id]).length > 0 ? await loaders.campaigns.load(id) : null;
   if (!current) throw new NotFoundError('No campaign with this id in your team.');
   if (!isAdmin && current.ownerId !== viewer.userId) {
-    throw new CodedError(
-      'FORBIDDEN',
-      'Only the campaign owner or a team admin may change its sync settings.',
-    );
+    throw new ForbiddenError('Only the campaign owner or a team admin may change its sync settings.');
   }
 
   const issues: FieldIssue[] = [];

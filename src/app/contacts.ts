@@ -3,11 +3,11 @@
 // job for every campaign the contact is in when a field actually changed.
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { campaignContactsTable, contactsTable } from '../db/schema.js';
 import type { ContactData, ContactVariable } from '../domain/types.js';
 import { type FieldIssue, issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
+import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
 import { type ContactRow, loadersOf, primeRows } from './loaders.js';
 import { enqueueAndMarkPending } from './sync.js';
@@ -131,7 +131,7 @@ const emailTaken = () =>
  * CONTACT_EDITED job naming the changed variables, in the same transaction.
  */
 export async function updateContact(
-  ctx: Context,
+  ctx: AppContext,
   id: string,
   input: ContactUpdateInput,
 ): Promise<ContactRow> {

@@ -3,22 +3,24 @@
 // LISTEN/NOTIFY (ids only) in the same transaction that makes them.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import { viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { integrationsTable, syncJobsTable } from '../db/schema.js';
-import type {
-  ConnectionStatus,
-  IntegrationProvider,
-  IntegrationStatusCode,
-  PinpointAuthReason,
-} from '../domain/types.js';
+import type { ConnectionStatus, IntegrationProvider, IntegrationStatusCode } from '../domain/types.js';
 import { INTEGRATION_PROVIDERS } from '../domain/types.js';
-import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
+import {
+  IntegrationNotConnectedError,
+  issuesToFieldErrors,
+  PinpointAuthError,
+  PinpointUnknownDomainError,
+  PinpointUnreachableError,
+  ValidationError,
+} from '../errors.js';
 import { normalizePinpointDomain } from '../pinpoint/domain.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import { openIntegrationKey, sealAad } from '../secrets/integration-key.js';
+import { type AppContext, requireAdmin, viewerOf } from './context.js';
+import { liveStream } from './live.js';
 
 export const PROVIDERS = INTEGRATION_PROVIDERS;
 export type Provider = IntegrationProvider;
@@ -48,29 +50,6 @@ export const PROVIDER_CATALOG: Readonly<
     keywords: ['pinpoint', 'pinpointhq', 'ats', 'applicant tracking'],
   },
 };
-
-/** Failure types of activation, each a typed result the UI can act on. */
-export class PinpointAuthError extends Error {
-  override readonly name = 'PinpointAuthError';
-  constructor(
-    readonly reason: PinpointAuthReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-export class PinpointUnknownDomainError extends Error {
-  override readonly name = 'PinpointUnknownDomainError';
-  constructor(
-    readonly domain: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-export class PinpointUnreachableError extends Error {
-  override readonly name = 'PinpointUnreachableError';
-}
 
 type IntegrationRow = typeof integrationsTable.$inferSelect;
 
@@ -170,7 +149,10 @@ export function apiKeyHint(apiKey: string): string {
 }
 
 /** Maps a Pinpoint failure during verification to the typed result the admin sees. */
-function activationFailure(error: AnyPinpointError, domain: string): Error {
+function activationFailure(
+  error: AnyPinpointError,
+  domain: string,
+): PinpointAuthError | PinpointUnknownDomainError | PinpointUnreachableError {
   switch (error.kind) {
     case 'INVALID_KEY':
       return new PinpointAuthError(
@@ -216,10 +198,10 @@ function activationFailure(error: AnyPinpointError, domain: string): Error {
  * A failed activation changes nothing: an existing working connection stays as it was.
  */
 export async function activatePinpoint(
-  ctx: Context,
+  ctx: AppContext,
   input: { apiKey: string; domain: string },
 ): Promise<IntegrationView> {
-  const viewer = viewerOf(ctx);
+  const viewer = requireAdmin(ctx);
   const parsed = activateInput.safeParse(input);
   if (!parsed.success) {
     throw new ValidationError(
@@ -297,8 +279,8 @@ export async function loadConnectedRow(db: DbOrTx, teamId: string): Promise<Inte
 }
 
 /** Re-verifies the stored key. Auth failures flip the integration to ERROR; outages only note it. */
-export async function checkIntegration(ctx: Context, provider: Provider): Promise<IntegrationView> {
-  const viewer = viewerOf(ctx);
+export async function checkIntegration(ctx: AppContext, provider: Provider): Promise<IntegrationView> {
+  const viewer = requireAdmin(ctx);
   const row = await findRow(ctx.db, viewer.teamId, provider);
   const connection = row ? openIntegrationKey(ctx.services.secretBox, row) : null;
   if (!row || !connection) throw new IntegrationNotConnectedError();
@@ -337,8 +319,8 @@ export async function checkIntegration(ctx: Context, provider: Provider): Promis
 }
 
 /** Forgets the key; queued jobs wait (PAUSED) until the team connects again. */
-export async function deactivateIntegration(ctx: Context, provider: Provider): Promise<IntegrationView> {
-  const viewer = viewerOf(ctx);
+export async function deactivateIntegration(ctx: AppContext, provider: Provider): Promise<IntegrationView> {
+  const viewer = requireAdmin(ctx);
   return ctx.db.transaction(async (tx) => {
     const row = await findRow(tx, viewer.teamId, provider);
     if (!row || row.status === 'NOT_CONNECTED')
@@ -362,5 +344,20 @@ export async function deactivateIntegration(ctx: Context, provider: Provider): P
       .where(and(eq(syncJobsTable.teamId, viewer.teamId), eq(syncJobsTable.status, 'QUEUED')));
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
     return toView(viewer.teamId, provider, updated);
+  });
+}
+
+/** `integrationStatusChanged`: the current state, then the state after every change for this team. */
+export async function* integrationStatusStream(
+  ctx: AppContext,
+  provider: Provider,
+): AsyncGenerator<IntegrationView> {
+  const { teamId } = viewerOf(ctx);
+  const current = () => getIntegration(ctx.db, teamId, provider);
+  yield* liveStream(ctx, {
+    channel: CHANNELS.integrationStatus,
+    filter: (p) => p.teamId === teamId && p.provider === provider,
+    snapshot: current,
+    load: current,
   });
 }

@@ -2,7 +2,6 @@
 // request (`loadersOf(ctx)`), each scoped by the viewer's team. Lists are paged by keyset cursors.
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { encodeCursor, type Page, type PageArgs } from '../db/queries/pages.js';
 import {
@@ -20,6 +19,7 @@ import {
 import type { CampaignContactRow, CampaignRow, ContactRow, UserRow } from '../db/queries/rows.js';
 import type { TeamSettingsRecord } from '../db/queries/stored-settings.js';
 import type { UserSyncSettings } from '../domain/types.js';
+import { type AppContext, viewerOf } from './context.js';
 
 export {
   type Cursor,
@@ -114,7 +114,7 @@ export function createLoaders(db: DbOrTx, teamId: string): Loaders {
 }
 
 /** The request's loaders, keyed by the viewer's team (created on first use, dropped with the request). */
-export const loadersOf: (ctx: Context) => Loaders = createContextCache((ctx: Context) =>
+export const loadersOf: (ctx: AppContext) => Loaders = createContextCache((ctx: AppContext) =>
   createLoaders(ctx.db, viewerOf(ctx).teamId),
 );
 

@@ -3,13 +3,27 @@
 // integration and key generation, so settings pages do not call Pinpoint on every render.
 import { markIntegrationAuthFailed } from '../db/integration-status.js';
 import { PINPOINT_STANDARD_ATTRIBUTES } from '../domain/settings.js';
-import { CodedError, IntegrationNotConnectedError } from '../errors.js';
+import { IntegrationNotConnectedError, PinpointUnreachableError } from '../errors.js';
 import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import { isPinpointError } from '../pinpoint/errors.js';
-import type { PinpointCustomField, PinpointJob } from '../pinpoint/types.js';
+import type { PinpointCustomField } from '../pinpoint/types.js';
 import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
 import { loadConnectedRow } from './integrations.js';
+
+/** A stage of a Pinpoint job's pipeline, as clients see it. */
+export interface PinpointStageView {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** An open Pinpoint job with its stages in pipeline order. */
+export interface PinpointJobView {
+  readonly id: string;
+  readonly title: string;
+  readonly status: string | null;
+  readonly stages: readonly PinpointStageView[];
+}
 
 export interface PinpointFieldInfo {
   readonly key: string;
@@ -60,13 +74,9 @@ async function cached<T>(
   what: string,
   load: (client: ReturnType<Services['pinpointClient']>) => Promise<T>,
 ): Promise<T> {
-  const row = await loadConnectedRow(services.database.db, teamId).catch((error: unknown) => {
-    if (error instanceof IntegrationNotConnectedError)
-      throw new CodedError('INTEGRATION_NOT_CONNECTED', error.message);
-    throw error;
-  });
+  const row = await loadConnectedRow(services.database.db, teamId);
   const connection = openIntegrationKey(services.secretBox, row);
-  if (!connection) throw new CodedError('INTEGRATION_NOT_CONNECTED', 'Pinpoint is not connected.');
+  if (!connection) throw new IntegrationNotConnectedError('Pinpoint is not connected.');
   return cache
     .get(`${row.id}:${row.keyGeneration}:${what}`, () => load(services.pinpointClient(connection)))
     .catch(async (error: unknown) => {
@@ -77,8 +87,7 @@ async function cached<T>(
           row,
           error.kind === 'INVALID_KEY' ? 'INVALID_API_KEY' : 'FORBIDDEN',
         );
-        throw new CodedError(
-          'INTEGRATION_NOT_CONNECTED',
+        throw new IntegrationNotConnectedError(
           'Pinpoint no longer accepts the stored API key. A team admin must activate Pinpoint again.',
         );
       }
@@ -86,17 +95,21 @@ async function cached<T>(
         { kind: error.kind, status: error.status, teamId },
         'Pinpoint catalog call failed',
       );
-      throw new CodedError(
-        'PINPOINT_UNAVAILABLE',
-        'Pinpoint did not answer properly. Try again in a minute.',
-      );
+      throw new PinpointUnreachableError('Pinpoint did not answer properly. Try again in a minute.');
     });
 }
 
-/** Open jobs with their stages. Throws INTEGRATION_NOT_CONNECTED / PINPOINT_UNAVAILABLE coded errors. */
-export async function listPinpointJobs(services: Services, teamId: string): Promise<PinpointJob[]> {
+/** Open jobs with their stages. Throws IntegrationNotConnectedError or PinpointUnreachableError. */
+export async function listPinpointJobs(services: Services, teamId: string): Promise<PinpointJobView[]> {
   const jobs = await cached(services, teamId, 'jobs', (client) => client.listJobs());
-  return jobs.filter((job) => (job.status ?? 'open').toLowerCase() === 'open');
+  return jobs
+    .filter((job) => (job.status ?? 'open').toLowerCase() === 'open')
+    .map(({ id, title, status, stages }) => ({
+      id,
+      title,
+      status: status ?? null,
+      stages: stages.map(({ id, name }) => ({ id, name })),
+    }));
 }
 
 export async function listPinpointCustomFields(

@@ -2,7 +2,6 @@
 // one transaction. Rows keep only what a team or user set; src/db/queries reads them back.
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { loadTeamSettings, loadUserSettings } from '../db/queries/reads.js';
 import {
@@ -30,14 +29,13 @@ import {
   type UserSyncSettings,
 } from '../domain/types.js';
 import {
-  CodedError,
   type FieldIssue,
-  forbidden,
   IntegrationNotConnectedError,
   issuesToFieldErrors,
   SettingsLockedError,
   ValidationError,
 } from '../errors.js';
+import { type AppContext, requireAdmin, viewerOf } from './context.js';
 import { listPinpointFields } from './pinpoint-catalog.js';
 
 export type { TeamSettingsRecord } from '../db/queries/stored-settings.js';
@@ -86,12 +84,6 @@ export interface FieldMappingInput {
   updatePolicy?: FieldMapping['updatePolicy'] | undefined;
 }
 
-function requireAdmin(ctx: Context) {
-  const viewer = viewerOf(ctx);
-  if (viewer.role !== 'ADMIN') throw forbidden();
-  return viewer;
-}
-
 function invalid(message: string, fieldErrors: readonly FieldIssue[]): ValidationError {
   return new ValidationError(message, fieldErrors);
 }
@@ -111,15 +103,14 @@ function dedupeLists<T extends object>(values: T): T {
 
 /**
  * The team's custom fields from Pinpoint, or null when Pinpoint is not connected. Called before any
- * transaction opens (it may call Pinpoint); an outage is thrown as the catalog's coded error.
+ * transaction opens (it may call Pinpoint); an outage is thrown as the catalog's PinpointUnreachableError.
  */
-async function customFieldCatalog(ctx: Context, teamId: string): Promise<CustomFieldCatalog> {
+async function customFieldCatalog(ctx: AppContext, teamId: string): Promise<CustomFieldCatalog> {
   try {
     const fields = await listPinpointFields(ctx.services, teamId);
     return fields.filter((f) => f.custom).map((f) => ({ key: f.key, resourceType: f.resourceType }));
   } catch (error) {
     if (error instanceof IntegrationNotConnectedError) return null;
-    if (error instanceof CodedError && error.code === 'INTEGRATION_NOT_CONNECTED') return null;
     throw error;
   }
 }
@@ -140,12 +131,12 @@ async function lockTeamRow(tx: DbOrTx, teamId: string) {
 // Reads
 
 /** The viewer's team settings with defaults filled in. Any team member. */
-export async function getTeamSettings(ctx: Context): Promise<TeamSettingsRecord> {
+export async function getTeamSettings(ctx: AppContext): Promise<TeamSettingsRecord> {
   return loadTeamSettings(ctx.db, viewerOf(ctx).teamId);
 }
 
 /** The viewer's personal defaults; keys they never set are absent (the team's apply). */
-export async function getMySettings(ctx: Context): Promise<UserSyncSettings> {
+export async function getMySettings(ctx: AppContext): Promise<UserSyncSettings> {
   const viewer = viewerOf(ctx);
   const byUser = await loadUserSettings(ctx.db, viewer.teamId, [viewer.userId]);
   return byUser.get(viewer.userId) ?? {};
@@ -159,7 +150,7 @@ export async function getMySettings(ctx: Context): Promise<UserSyncSettings> {
  * keys Pinpoint does not have, and mandatory fields that would not all be displayed afterwards.
  */
 export async function updateTeamSettings(
-  ctx: Context,
+  ctx: AppContext,
   input: TeamSettingsInput,
 ): Promise<TeamSettingsRecord> {
   const viewer = requireAdmin(ctx);
@@ -191,7 +182,7 @@ export async function updateTeamSettings(
  * Sets (a value) or clears (null) the viewer's personal defaults; absent keys are kept. Any team
  * member, but refused with SettingsLockedError while the team locks settings for non-admins.
  */
-export async function updateMySettings(ctx: Context, input: UserSettingsInput): Promise<UserSyncSettings> {
+export async function updateMySettings(ctx: AppContext, input: UserSettingsInput): Promise<UserSyncSettings> {
   const viewer = viewerOf(ctx);
   return ctx.db.transaction(async (tx) => {
     const team = await loadTeamSettings(tx, viewer.teamId);
@@ -232,7 +223,7 @@ export async function updateMySettings(ctx: Context, input: UserSettingsInput): 
  * mapped to `email`; custom fields need Pinpoint connected and must exist with the right type.
  */
 export async function setFieldMappings(
-  ctx: Context,
+  ctx: AppContext,
   input: readonly FieldMappingInput[],
 ): Promise<TeamSettingsRecord> {
   const viewer = requireAdmin(ctx);
@@ -250,13 +241,13 @@ export async function setFieldMappings(
 }
 
 /** Returns the team to the default field mapping. Admins only. */
-export async function resetFieldMappings(ctx: Context): Promise<TeamSettingsRecord> {
+export async function resetFieldMappings(ctx: AppContext): Promise<TeamSettingsRecord> {
   const viewer = requireAdmin(ctx);
   return writeFieldMappings(ctx.db, viewer.teamId, null);
 }
 
 async function writeFieldMappings(
-  db: Context['db'],
+  db: AppContext['db'],
   teamId: string,
   mappings: FieldMapping[] | null,
 ): Promise<TeamSettingsRecord> {

@@ -2,9 +2,8 @@
 // outbox job in one transaction; previews run the policy without sending anything; the event log.
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Context } from '../context.js';
-import { viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS } from '../db/notify.js';
 import { decodeCursor, encodeCursor } from '../db/queries/pages.js';
 import { loadSyncContexts, syncInputOf } from '../db/queries/sync-context.js';
 import {
@@ -20,7 +19,9 @@ import { ACTIVITY_TYPES, type ContactStage, OUTREACH_CHANNELS } from '../domain/
 import { issuesToFieldErrors, NotFoundError, ValidationError } from '../errors.js';
 import type { SyncJobEvent } from '../sync/jobs.js';
 import { enqueueSyncJobs } from '../sync/outbox.js';
+import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
+import { liveStream } from './live.js';
 
 const STAGE_ORDER: Record<ContactStage, number> = { ADDED: 0, REPLIED: 1, INTERESTED: 2 };
 
@@ -100,7 +101,7 @@ const replyInput = z.object({
 
 /** The contact replied (and maybe is interested): stage advances (never back), notes and push follow. */
 export async function recordReply(
-  ctx: Context,
+  ctx: AppContext,
   input: { campaignContactId: string; interested?: boolean | null; eventId?: string | null },
 ): Promise<string> {
   const viewer = viewerOf(ctx);
@@ -171,7 +172,7 @@ const activityInput = z.object({
 
 /** An outreach activity (message sent, call logged…): recorded once per eventId, may become a note. */
 export async function recordActivity(
-  ctx: Context,
+  ctx: AppContext,
   campaignContactId: string,
   input: {
     type: string;
@@ -212,7 +213,7 @@ export async function recordActivity(
 }
 
 /** Evaluates the contact again now (after fixing a blocked or failed push, or a dead job). */
-export async function retrySync(ctx: Context, campaignContactId: string): Promise<string> {
+export async function retrySync(ctx: AppContext, campaignContactId: string): Promise<string> {
   const viewer = viewerOf(ctx);
   return ctx.db.transaction(async (tx) => {
     const cc = await lockCampaignContact(tx, viewer.teamId, campaignContactId);
@@ -229,7 +230,7 @@ export async function retrySync(ctx: Context, campaignContactId: string): Promis
 
 /** A dry run: what the policy would do for this contact now, and why. Sends nothing. */
 export async function syncPreview(
-  ctx: Context,
+  ctx: AppContext,
   campaignContactId: string,
 ): Promise<{ action: SyncActionType; reason: string }[] | null> {
   const viewer = viewerOf(ctx);
@@ -253,7 +254,7 @@ interface SyncEventFilter {
 }
 
 /** The team's events, optionally of one campaign and/or one status; null when none can match. */
-function syncEventFilter(ctx: Context, filter: SyncEventFilter): SQL[] | null {
+function syncEventFilter(ctx: AppContext, filter: SyncEventFilter): SQL[] | null {
   const conditions: SQL[] = [eq(syncEventsTable.teamId, viewerOf(ctx).teamId)];
   if (filter.campaignId !== null) {
     if (uuidsOnly([filter.campaignId]).length === 0) return null;
@@ -264,7 +265,7 @@ function syncEventFilter(ctx: Context, filter: SyncEventFilter): SQL[] | null {
 }
 
 /** How many events `listSyncEvents` pages through with the same filter. */
-export async function countSyncEvents(ctx: Context, filter: SyncEventFilter): Promise<number> {
+export async function countSyncEvents(ctx: AppContext, filter: SyncEventFilter): Promise<number> {
   const conditions = syncEventFilter(ctx, filter);
   if (!conditions) return 0;
   return ctx.db.$count(syncEventsTable, and(...conditions));
@@ -272,7 +273,7 @@ export async function countSyncEvents(ctx: Context, filter: SyncEventFilter): Pr
 
 /** Newest first, keyset-paginated, scoped to the team; optionally one campaign and/or one status. */
 export async function listSyncEvents(
-  ctx: Context,
+  ctx: AppContext,
   args: {
     first: number;
     after: string | null;
@@ -313,4 +314,27 @@ export async function loadSyncEvents(
     .select()
     .from(syncEventsTable)
     .where(and(eq(syncEventsTable.teamId, teamId), inArray(syncEventsTable.id, valid)));
+}
+
+/** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
+export async function* syncEventStream(
+  ctx: AppContext,
+  campaignId: string | null,
+): AsyncGenerator<SyncEventRow> {
+  const { teamId } = viewerOf(ctx);
+  if (campaignId === '') return;
+  yield* liveStream(ctx, {
+    channel: CHANNELS.syncEvent,
+    filter: (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
+    snapshot: async () => {
+      const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
+      return latest.edges[0]?.node ?? null;
+    },
+    // Its notification may still arrive after the snapshot was read: send that event once.
+    load: async (change, snapshot) => {
+      if (change.id === snapshot?.id) return null;
+      const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
+      return row ?? null;
+    },
+  });
 }

@@ -3,14 +3,14 @@
 import { createContextCache } from '@pothos/core';
 import { and, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type Context, viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, integrationsTable } from '../db/schema.js';
 import { webhookStatusOf } from '../domain/ats.js';
 import type { WebhookStatus } from '../domain/types.js';
-import { forbidden, IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
+import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
 import type { Services } from '../services.js';
+import { type AppContext, requireAdmin, viewerOf } from './context.js';
 import { getIntegration, type IntegrationView } from './integrations.js';
 import { PINPOINT_WEBHOOK_PATH, webhookSecretAad } from './webhooks.js';
 
@@ -34,9 +34,8 @@ export function webhookSecretHint(secret: string): string {
 }
 
 /** Stores Pinpoint's signing secret sealed (AAD: team, integration, purpose). Admins only. */
-export async function setPinpointWebhookSecret(ctx: Context, secret: string): Promise<IntegrationView> {
-  const viewer = viewerOf(ctx);
-  if (viewer.role !== 'ADMIN') throw forbidden();
+export async function setPinpointWebhookSecret(ctx: AppContext, secret: string): Promise<IntegrationView> {
+  const viewer = requireAdmin(ctx);
   const parsed = secretInput.safeParse(secret);
   if (!parsed.success) {
     throw new ValidationError(
@@ -120,7 +119,7 @@ export async function loadWebhookInfo(db: DbOrTx, services: Services, teamId: st
 /** Per request, one load per team however many Integration fields ask. */
 const webhookInfoCache = createContextCache(() => new Map<string, Promise<WebhookInfo>>());
 
-export function webhookInfoFor(ctx: Context, teamId: string): Promise<WebhookInfo> {
+export function webhookInfoFor(ctx: AppContext, teamId: string): Promise<WebhookInfo> {
   const cache = webhookInfoCache(ctx);
   let info = cache.get(teamId);
   if (!info) {

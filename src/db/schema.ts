@@ -49,13 +49,18 @@ export const teamsTable = pgTable('teams', {
   createdAt: createdAt(),
 });
 
+/** The owning team: every team-scoped row goes when its team does. */
+function teamId() {
+  return uuid('team_id')
+    .notNull()
+    .references(() => teamsTable.id, { onDelete: 'cascade' });
+}
+
 export const usersTable = pgTable(
   'users',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     email: text('email').notNull(),
     role: roleEnum('role').notNull(),
     createdAt: createdAt(),
@@ -67,9 +72,7 @@ export const apiTokensTable = pgTable(
   'api_tokens',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     userId: uuid('user_id')
       .notNull()
       .references(() => usersTable.id, { onDelete: 'cascade' }),
@@ -94,9 +97,7 @@ export const integrationsTable = pgTable(
   'integrations',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     provider: integrationProviderEnum('provider').notNull(),
     status: connectionStatusEnum('status').notNull().default('NOT_CONNECTED'),
     /** Machine-readable reason for ERROR (a refused key) or a failed check (UNREACHABLE). */
@@ -147,9 +148,7 @@ export const integrationRateLimitsTable = pgTable('integration_rate_limits', {
 // ── Settings (issue: settings, mapping, campaigns) ────────────────────────────────────────────────
 
 export const teamSettingsTable = pgTable('team_settings', {
-  teamId: uuid('team_id')
-    .primaryKey()
-    .references(() => teamsTable.id, { onDelete: 'cascade' }),
+  teamId: teamId().primaryKey(),
   /** Only the settings the team changed; absent keys take the defaults of src/domain. */
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   /** null = the default mapping. */
@@ -161,9 +160,7 @@ export const userSettingsTable = pgTable('user_settings', {
   userId: uuid('user_id')
     .primaryKey()
     .references(() => usersTable.id, { onDelete: 'cascade' }),
-  teamId: uuid('team_id')
-    .notNull()
-    .references(() => teamsTable.id, { onDelete: 'cascade' }),
+  teamId: teamId(),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: updatedAt(),
 });
@@ -172,9 +169,7 @@ export const contactsTable = pgTable(
   'contacts',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     email: text('email').notNull(),
     firstName: text('first_name'),
     lastName: text('last_name'),
@@ -200,9 +195,7 @@ export const campaignsTable = pgTable(
   'campaigns',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     ownerId: uuid('owner_id')
       .notNull()
       .references(() => usersTable.id),
@@ -223,9 +216,7 @@ export const campaignContactsTable = pgTable(
   'campaign_contacts',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     campaignId: uuid('campaign_id')
       .notNull()
       .references(() => campaignsTable.id, { onDelete: 'cascade' }),
@@ -277,9 +268,7 @@ export const activitiesTable = pgTable(
   'activities',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     campaignContactId: uuid('campaign_contact_id')
       .notNull()
       .references(() => campaignContactsTable.id, { onDelete: 'cascade' }),
@@ -301,9 +290,7 @@ export const activitiesTable = pgTable(
 export const processedEventsTable = pgTable(
   'processed_events',
   {
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     eventId: text('event_id').notNull(),
     createdAt: createdAt(),
   },
@@ -317,9 +304,7 @@ export const syncJobsTable = pgTable(
   'sync_jobs',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     campaignContactId: uuid('campaign_contact_id')
       .notNull()
       .references(() => campaignContactsTable.id, { onDelete: 'cascade' }),
@@ -353,9 +338,7 @@ export const syncEventsTable = pgTable(
   'sync_events',
   {
     id: id(),
-    teamId: uuid('team_id')
-      .notNull()
-      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    teamId: teamId(),
     campaignId: uuid('campaign_id').references(() => campaignsTable.id, { onDelete: 'cascade' }),
     campaignContactId: uuid('campaign_contact_id').references(() => campaignContactsTable.id, {
       onDelete: 'cascade',

@@ -7,7 +7,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { isObjectType } from 'graphql';
 import type { Context } from '../context.js';
-import { CodedError, forbidden, unauthenticated } from '../errors.js';
+import { ForbiddenError, UnauthenticatedError, ValidationError } from '../errors.js';
 
 export interface PothosTypes {
   Context: Context;
@@ -29,7 +29,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
       authenticated: ctx.viewer !== null,
       admin: ctx.viewer?.role === 'ADMIN',
     }),
-    unauthorizedError: (_parent, ctx) => (ctx.viewer ? forbidden() : unauthenticated()),
+    unauthorizedError: (_parent, ctx) => (ctx.viewer ? new ForbiddenError() : new UnauthenticatedError()),
   },
   errors: {
     directResult: true,
@@ -39,7 +39,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
   },
   validation: {
     validationError: (result) =>
-      new CodedError('BAD_USER_INPUT', result.issues.map((i) => i.message).join('; ') || 'Invalid input'),
+      new ValidationError(result.issues.map((i) => i.message).join('; ') || 'Invalid input'),
   },
   relay: {
     clientMutationId: 'omit',

@@ -1,20 +1,28 @@
-// Error types in the schema (each implements `Error`) and the one boundary that turns thrown
-// errors into GraphQL errors: known codes pass, everything else is masked and logged.
+// Every expected failure of src/errors.ts as a schema error type (each implements `Error`), and the one
+// boundary that turns thrown errors into GraphQL errors: an AppError's code passes through one
+// exhaustive switch (UNAUTHENTICATED, FORBIDDEN and SERVICE_UNAVAILABLE are never typed results), request errors keep Apollo's code, everything else is masked and logged.
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { connectionLossCode, DATABASE_UNAVAILABLE_MESSAGE } from '../db/errors.js';
+import { PINPOINT_AUTH_REASONS } from '../domain/types.js';
 import {
+  AppError,
   type AppErrorCode,
-  CodedError,
+  connectionLossCode,
+  DatabaseUnavailableError,
   type FieldIssue,
+  IntegrationNotConnectedError,
   NotFoundError,
+  PinpointAuthError,
+  PinpointUnknownDomainError,
+  PinpointUnreachableError,
   SettingsLockedError,
   ValidationError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { builder } from './builder.js';
 import { BUDGET_ERROR_CODES } from './execution-budget.js';
+import { vocabularyEnum } from './vocabulary.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'Implemented by every expected failure a mutation can return in its `…Result` union.',
@@ -65,21 +73,89 @@ builder.objectType(SettingsLockedError, {
   isTypeOf: (value) => value instanceof SettingsLockedError,
 });
 
-/** HTTP status that goes with a code; the switch must stay exhaustive. */
-function httpStatusFor(code: AppErrorCode): number {
+export const authReasonDescriptions = {
+  INVALID_API_KEY: 'Pinpoint answered 401: the key is unknown or was revoked.',
+  FORBIDDEN: 'Pinpoint answered 403: the key lacks a permission we need, or the API is disabled.',
+} as const;
+
+export const PinpointAuthReasonEnum = vocabularyEnum('PinpointAuthReason', {
+  description: 'Why Pinpoint refused an API key.',
+  values: PINPOINT_AUTH_REASONS,
+  describe: authReasonDescriptions,
+});
+
+builder.objectType(PinpointAuthError, {
+  name: 'PinpointAuthError',
+  description: 'Pinpoint refused the API key. `reason` says whether it is unknown or lacks permissions.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PinpointAuthError,
+  fields: (t) => ({
+    reason: t.field({
+      type: PinpointAuthReasonEnum,
+      resolve: (e) => e.reason,
+      description:
+        '`INVALID_API_KEY` (401: unknown or revoked key) or `FORBIDDEN` (403: the key lacks a permission or the API is disabled).',
+    }),
+  }),
+});
+
+builder.objectType(PinpointUnknownDomainError, {
+  name: 'PinpointUnknownDomainError',
+  description: 'No Pinpoint account answers at this domain; check the Domain box.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PinpointUnknownDomainError,
+  fields: (t) => ({
+    // Nullable only so that it merges with `Integration.domain` in one selection of the result union.
+    domain: t.exposeString('domain', {
+      nullable: true,
+      description: 'The normalised domain that was tried, e.g. `acme` (never null here).',
+    }),
+  }),
+});
+
+builder.objectType(PinpointUnreachableError, {
+  name: 'PinpointUnreachableError',
+  description:
+    'Pinpoint did not answer (timeout, outage or an error on its side). Nothing was stored; try again.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof PinpointUnreachableError,
+});
+
+builder.objectType(IntegrationNotConnectedError, {
+  name: 'IntegrationNotConnectedError',
+  description: 'Pinpoint is not connected for this team; an admin can connect it with `activatePinpoint`.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (v) => v instanceof IntegrationNotConnectedError,
+});
+
+interface CodeMapping {
+  /** HTTP status when the error ends the request before execution (context creation). */
+  readonly status: number;
+  /** True when the same request may succeed if sent again later. */
+  readonly retryable: boolean;
+}
+
+/** How each code reaches clients; the switch must stay exhaustive. */
+function mappingFor(code: AppErrorCode): CodeMapping {
   switch (code) {
     case 'UNAUTHENTICATED':
-      return 401;
+      return { status: 401, retryable: false };
     case 'FORBIDDEN':
-      return 403;
+    case 'SETTINGS_LOCKED':
+      return { status: 403, retryable: false };
     case 'NOT_FOUND':
-      return 404;
+      return { status: 404, retryable: false };
     case 'BAD_USER_INPUT':
-      return 400;
+      return { status: 400, retryable: false };
     // The request was fine; the team's Pinpoint connection is not. GraphQL answers 200 with the error.
     case 'INTEGRATION_NOT_CONNECTED':
+    case 'PINPOINT_AUTH_FAILED':
+    case 'PINPOINT_UNKNOWN_DOMAIN':
+      return { status: 200, retryable: false };
     case 'PINPOINT_UNAVAILABLE':
-      return 200;
+      return { status: 200, retryable: true };
+    case 'SERVICE_UNAVAILABLE':
+      return { status: 503, retryable: true };
     default: {
       const unreachable: never = code;
       return unreachable;
@@ -87,17 +163,20 @@ function httpStatusFor(code: AppErrorCode): number {
   }
 }
 
-/** Thrown where no GraphQL execution is running (context creation): HTTP 503, retryable. */
-export function databaseUnavailableError(cause: unknown): GraphQLError {
-  return new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, {
-    originalError: cause instanceof Error ? cause : undefined,
-    extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, http: { status: 503 } },
-  });
+function extensionsOf(error: AppError, requestId?: string): Record<string, unknown> {
+  const { retryable } = mappingFor(error.code);
+  return {
+    code: error.code,
+    ...(retryable && { retryable: true }),
+    ...(error instanceof DatabaseUnavailableError && requestId !== undefined && { requestId }),
+  };
 }
 
-export function codedGraphQLError(error: CodedError): GraphQLError {
+/** For failures where no GraphQL execution runs yet (context creation): carries the HTTP status. */
+export function toGraphQLError(error: AppError, cause?: unknown): GraphQLError {
   return new GraphQLError(error.message, {
-    extensions: { code: error.code, http: { status: httpStatusFor(error.code) } },
+    originalError: cause instanceof Error ? cause : undefined,
+    extensions: { ...extensionsOf(error), http: { status: mappingFor(error.code).status } },
   });
 }
 
@@ -139,9 +218,9 @@ export function withoutSyntaxPrefix(message: string): string {
 }
 
 /**
- * The one boundary for thrown errors. CodedErrors keep their code; GraphQL request errors keep
- * theirs; anything else becomes INTERNAL_SERVER_ERROR with a generic message and the request id,
- * and its detail goes to the log only.
+ * The one boundary for thrown errors. AppErrors keep their code; GraphQL request errors keep theirs;
+ * a lost database connection is a retryable SERVICE_UNAVAILABLE; anything else becomes
+ * INTERNAL_SERVER_ERROR with a generic message and the request id, its detail in the log only.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
@@ -151,13 +230,8 @@ export function formatError(
 ): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { locations: formatted.locations, path: formatted.path };
-  if (original instanceof CodedError) {
-    return { ...base, message: original.message, extensions: { code: original.code } };
-  }
-  // Pothos rejects a malformed argument (e.g. `node(id: "bogus")`: not a global id) before resolving.
-  if (original instanceof PothosValidationError) {
-    return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT' } };
-  }
+  const known = appErrorOf(original, error, log, formatted, requestId);
+  if (known) return { ...base, message: known.message, extensions: extensionsOf(known, requestId) };
   // Request errors (parse, validation, variable coercion) have no path and carry Apollo's code.
   const code = formatted.extensions?.code;
   if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
@@ -190,16 +264,6 @@ export function formatError(
       extensions: { code, ...publicExtensions(formatted.extensions) },
     };
   }
-  // A lost database connection is the client's cue to retry, not a bug: warn, without SQL or params.
-  const lossCode = connectionLossCode(error);
-  if (lossCode) {
-    log.warn(
-      { code: lossCode, path: formatted.path, requestId },
-      'database connection lost during a request',
-    );
-    const extensions = { code: 'SERVICE_UNAVAILABLE', retryable: true, requestId };
-    return { ...base, message: DATABASE_UNAVAILABLE_MESSAGE, extensions };
-  }
   log.error(
     { err: original, path: formatted.path, requestId },
     'unexpected error while executing a GraphQL operation',
@@ -209,4 +273,22 @@ export function formatError(
     message: `Internal server error. Quote request id ${requestId ?? 'unknown'} when reporting it.`,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
   };
+}
+
+/** The expected failure a thrown value stands for, or null when it is unexpected. */
+function appErrorOf(
+  original: unknown,
+  error: unknown,
+  log: Logger,
+  formatted: GraphQLFormattedError,
+  requestId: string | undefined,
+): AppError | null {
+  if (original instanceof AppError) return original;
+  // Pothos rejects a malformed argument (e.g. `node(id: "bogus")`: not a global id) before resolving.
+  if (original instanceof PothosValidationError) return new ValidationError(original.message);
+  // A lost database connection is the client's cue to retry, not a bug: warn, without SQL or params.
+  const lossCode = connectionLossCode(error);
+  if (!lossCode) return null;
+  log.warn({ code: lossCode, path: formatted.path, requestId }, 'database connection lost during a request');
+  return new DatabaseUnavailableError(lossCode);
 }

@@ -25,9 +25,8 @@ import {
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { type Context, createContext } from '../context.js';
-import { isConnectionLoss } from '../db/errors.js';
-import { CodedError } from '../errors.js';
-import { codedGraphQLError, databaseUnavailableError } from '../graphql/errors.js';
+import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
+import { toGraphQLError } from '../graphql/errors.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import {
   collapseBudgetErrors,
@@ -219,13 +218,12 @@ export async function startHttpApp(options: {
         const requestId = res.locals.requestId as string;
         const outcome = await authenticate(req.headers.authorization).catch((error) => {
           throw isConnectionLoss(error)
-            ? databaseUnavailableError(error)
+            ? toGraphQLError(new DatabaseUnavailableError(), error)
             : formatContextError(error, logger, requestId);
         });
         if (outcome.kind === 'rejected') {
-          throw codedGraphQLError(
-            new CodedError(
-              'UNAUTHENTICATED',
+          throw toGraphQLError(
+            new UnauthenticatedError(
               'The API token is malformed, unknown or revoked. Send "Authorization: Bearer <token>" with a valid token.',
             ),
           );

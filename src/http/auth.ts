@@ -3,7 +3,6 @@
 // any instance (NOTIFY bff_token_revoked) drops it here at once.
 import { LRUCache } from 'lru-cache';
 import { authenticateToken, bearerToken, hashToken, onTokenRevoked, type Viewer } from '../app/tokens.js';
-import type { Db } from '../db/client.js';
 import type { Services } from '../services.js';
 
 export type AuthOutcome = { kind: 'anonymous' } | { kind: 'viewer'; viewer: Viewer } | { kind: 'rejected' };
@@ -17,7 +16,7 @@ export interface Authenticator {
 
 /** Resolves once revocations are being listened to, so no cached viewer can outlive one. */
 export async function createAuthenticator(options: {
-  db: Db;
+  db: Services['database']['db'];
   events: Services['events'];
   ttlMs: number;
   max?: number;

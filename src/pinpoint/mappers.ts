@@ -10,6 +10,7 @@ import {
   CUSTOM_FIELD_ATTRIBUTES,
   STAGE_NAME_ATTRIBUTES,
 } from './api-assumptions.js';
+import { PERSON_ATTRIBUTE_NAMES } from './attributes.js';
 import {
   applicationAttributesSchema,
   commentAttributesSchema,
@@ -85,21 +86,6 @@ function toPerson(attributes: z.output<typeof personAttributesSchema>): Pinpoint
   };
 }
 
-const PERSON_KEYS: Record<keyof PersonAttributesInput, string> = {
-  firstName: 'first_name',
-  lastName: 'last_name',
-  email: 'email',
-  phone: 'phone',
-  phoneIso2: 'phone_iso2',
-  linkedinUrl: 'linkedin_url',
-  address1: 'address1',
-  address2: 'address2',
-  town: 'town',
-  country: 'country',
-  postcode: 'postcode',
-  dateOfBirth: 'date_of_birth',
-};
-
 /** Snake-cases the given attributes, dropping `undefined` so omitted keys stay untouched. */
 export function personAttributesToApi(
   input: PersonAttributesInput & { summary?: string },
@@ -107,7 +93,7 @@ export function personAttributesToApi(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
-    const apiKey = key === 'summary' ? 'summary' : PERSON_KEYS[key as keyof PersonAttributesInput];
+    const apiKey = key === 'summary' ? 'summary' : PERSON_ATTRIBUTE_NAMES[key as keyof PersonAttributesInput];
     if (apiKey) out[apiKey] = value;
   }
   return out;

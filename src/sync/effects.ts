@@ -8,6 +8,7 @@ import { activitiesTable, campaignContactsTable } from '../db/schema.js';
 import { contactVariableValue, customFieldId } from '../domain/settings.js';
 import type { FieldWrite } from '../domain/sync-actions.js';
 import type { FieldValue } from '../domain/types.js';
+import { personAttributeKey } from '../pinpoint/attributes.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { isPinpointError, PinpointListTooLongError } from '../pinpoint/errors.js';
 import type {
@@ -24,19 +25,6 @@ export const UNCERTAIN_NOTE =
 export class PermanentSyncError extends Error {
   override readonly name = 'PermanentSyncError';
 }
-
-const ATTRIBUTE_KEYS: Record<string, keyof PersonAttributesInput> = {
-  first_name: 'firstName',
-  last_name: 'lastName',
-  email: 'email',
-  phone: 'phone',
-  linkedin_url: 'linkedinUrl',
-  address1: 'address1',
-  address2: 'address2',
-  town: 'town',
-  postcode: 'postcode',
-  country: 'country',
-};
 
 /** ISO country of an international phone number, for Pinpoint's required `phone_iso2`. */
 const CALLING_CODES: [string, string][] = [
@@ -123,7 +111,7 @@ export function createEffects(deps: {
   function standardAttributes(ctx: SyncContext, fields: readonly FieldWrite[]): PersonAttributesInput {
     const attributes: Record<string, string> = {};
     for (const f of fields) {
-      const key = ATTRIBUTE_KEYS[f.pinpointField];
+      const key = personAttributeKey(f.pinpointField);
       const value = contactVariableValue(ctx.contactData, f.variable);
       if (key && value !== null) attributes[key] = value;
     }
@@ -206,7 +194,7 @@ export function createEffects(deps: {
   function policiesByAttribute(fields: readonly FieldWrite[]): Map<string, FieldWrite['policy']> {
     const map = new Map<string, FieldWrite['policy']>();
     for (const f of fields) {
-      const key = ATTRIBUTE_KEYS[f.pinpointField];
+      const key = personAttributeKey(f.pinpointField);
       if (key) map.set(key, f.policy);
     }
     return map;

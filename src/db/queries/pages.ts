@@ -1,6 +1,6 @@
 // Keyset pagination on (created_at, id): the one cursor codec of the API, and the page shape.
 import { isRealTimestamp } from '../../domain/timestamp-text.js';
-import { CodedError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
 import { isUuid } from './rows.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -32,7 +32,9 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(value: string): Cursor {
   const [createdAt, id, ...rest] = Buffer.from(value, 'base64url').toString('utf8').split('|');
   if (rest.length > 0 || !createdAt || !id || !isRealTimestamp(createdAt) || !isUuid(id)) {
-    throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor this API issued.');
+    throw new ValidationError('`after` is not a cursor this API issued.', [
+      { path: ['after'], message: 'Not a cursor this API issued' },
+    ]);
   }
   return { createdAt, id };
 }
@@ -41,7 +43,9 @@ export function decodeCursor(value: string): Cursor {
 export function pageArgs(first: number | null | undefined, after: string | null | undefined): PageArgs {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw new CodedError('BAD_USER_INPUT', `\`first\` must be between 0 and ${MAX_PAGE_SIZE}.`);
+    throw new ValidationError(`\`first\` must be between 0 and ${MAX_PAGE_SIZE}.`, [
+      { path: ['first'], message: `Between 0 and ${MAX_PAGE_SIZE}` },
+    ]);
   }
   return { first: size, after: after ? decodeCursor(after) : null };
 }

@@ -7,27 +7,29 @@ import {
   getIntegration,
   getIntegrations,
   type IntegrationView,
-  PinpointAuthError,
-  PinpointUnknownDomainError,
-  PinpointUnreachableError,
+  integrationStatusStream,
   PROVIDERS,
   type Provider,
   searchCatalog,
 } from '../../app/integrations.js';
-import { listPinpointFields, listPinpointJobs, type PinpointFieldInfo } from '../../app/pinpoint-catalog.js';
-import { type Context, freshRequestCache, viewerOf } from '../../context.js';
-import { CHANNELS } from '../../db/notify.js';
 import {
-  CONNECTION_STATUSES,
-  INTEGRATION_PROVIDERS,
-  INTEGRATION_STATUS_CODES,
-  PINPOINT_AUTH_REASONS,
-} from '../../domain/types.js';
-import { IntegrationNotConnectedError, ValidationError } from '../../errors.js';
-import type { PinpointJob, PinpointStage } from '../../pinpoint/types.js';
+  listPinpointFields,
+  listPinpointJobs,
+  type PinpointFieldInfo,
+  type PinpointJobView,
+  type PinpointStageView,
+} from '../../app/pinpoint-catalog.js';
+import { type Context, freshRequestCache, viewerOf } from '../../context.js';
+import { CONNECTION_STATUSES, INTEGRATION_PROVIDERS, INTEGRATION_STATUS_CODES } from '../../domain/types.js';
+import {
+  IntegrationNotConnectedError,
+  PinpointAuthError,
+  PinpointUnknownDomainError,
+  PinpointUnreachableError,
+  ValidationError,
+} from '../../errors.js';
 import { builder } from '../builder.js';
-import { ErrorInterface } from '../errors.js';
-import { liveStream } from '../live.js';
+import { authReasonDescriptions } from '../errors.js';
 import { vocabularyEnum } from '../vocabulary.js';
 
 export const IntegrationProviderEnum = vocabularyEnum('IntegrationProvider', {
@@ -45,17 +47,6 @@ export const ConnectionStatusEnum = vocabularyEnum('ConnectionStatus', {
     ERROR:
       'The stored key stopped working (see `statusReason`). Syncing is paused until an admin activates again.',
   },
-});
-
-const authReasonDescriptions = {
-  INVALID_API_KEY: 'Pinpoint answered 401: the key is unknown or was revoked.',
-  FORBIDDEN: 'Pinpoint answered 403: the key lacks a permission we need, or the API is disabled.',
-} as const;
-
-export const PinpointAuthReasonEnum = vocabularyEnum('PinpointAuthReason', {
-  description: 'Why Pinpoint refused an API key.',
-  values: PINPOINT_AUTH_REASONS,
-  describe: authReasonDescriptions,
 });
 
 export const IntegrationStatusCodeEnum = vocabularyEnum('IntegrationStatusCode', {
@@ -131,51 +122,7 @@ export const IntegrationRef = builder.loadableNode('Integration', {
   }),
 });
 
-builder.objectType(PinpointAuthError, {
-  name: 'PinpointAuthError',
-  description: 'Pinpoint refused the API key. `reason` says whether it is unknown or lacks permissions.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (v) => v instanceof PinpointAuthError,
-  fields: (t) => ({
-    reason: t.field({
-      type: PinpointAuthReasonEnum,
-      resolve: (e) => e.reason,
-      description:
-        '`INVALID_API_KEY` (401: unknown or revoked key) or `FORBIDDEN` (403: the key lacks a permission or the API is disabled).',
-    }),
-  }),
-});
-
-builder.objectType(PinpointUnknownDomainError, {
-  name: 'PinpointUnknownDomainError',
-  description: 'No Pinpoint account answers at this domain; check the Domain box.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (v) => v instanceof PinpointUnknownDomainError,
-  fields: (t) => ({
-    // Nullable only so that it merges with `Integration.domain` in one selection of the result union.
-    domain: t.exposeString('domain', {
-      nullable: true,
-      description: 'The normalised domain that was tried, e.g. `acme` (never null here).',
-    }),
-  }),
-});
-
-builder.objectType(PinpointUnreachableError, {
-  name: 'PinpointUnreachableError',
-  description:
-    'Pinpoint did not answer (timeout, outage or an error on its side). Nothing was stored; try again.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (v) => v instanceof PinpointUnreachableError,
-});
-
-builder.objectType(IntegrationNotConnectedError, {
-  name: 'IntegrationNotConnectedError',
-  description: 'Pinpoint is not connected for this team; an admin can connect it with `activatePinpoint`.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (v) => v instanceof IntegrationNotConnectedError,
-});
-
-const PinpointStageRef = builder.objectRef<PinpointStage>('PinpointStage').implement({
+const PinpointStageRef = builder.objectRef<PinpointStageView>('PinpointStage').implement({
   description: 'A stage of a Pinpoint job’s hiring pipeline.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Pinpoint’s stage id: use it as the `stage` field value.' }),
@@ -183,7 +130,7 @@ const PinpointStageRef = builder.objectRef<PinpointStage>('PinpointStage').imple
   }),
 });
 
-const PinpointJobRef = builder.objectRef<PinpointJob>('PinpointJob').implement({
+const PinpointJobRef = builder.objectRef<PinpointJobView>('PinpointJob').implement({
   description: 'An open job in the team’s Pinpoint account.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Pinpoint’s job id: use it as the `job` field value.' }),
@@ -322,21 +269,10 @@ builder.subscriptionField('integrationStatusChanged', (t) =>
       'The integration’s current state at once, then again after every change (activation, check, deactivation, a key failing during sync) — for this team only, whichever server instance made the change. Any team member.',
     authScopes: { authenticated: true },
     args: providerArg,
-    subscribe: (_root, args, ctx) => statusStream(ctx, args.provider),
+    subscribe: (_root, args, ctx) => integrationStatusStream(ctx, args.provider),
     resolve: (view, _args, ctx) => {
       freshRequestCache(ctx);
       return view;
     },
   }),
 );
-
-async function* statusStream(ctx: Context, provider: Provider): AsyncGenerator<IntegrationView> {
-  const { teamId } = viewerOf(ctx);
-  const current = () => getIntegration(ctx.db, teamId, provider);
-  yield* liveStream(ctx, {
-    channel: CHANNELS.integrationStatus,
-    filter: (p) => p.teamId === teamId && p.provider === provider,
-    snapshot: current,
-    load: current,
-  });
-}

@@ -8,14 +8,13 @@ import {
   recordReply,
   retrySync,
   type SyncEventRow,
+  syncEventStream,
   syncPreview,
 } from '../../app/sync.js';
 import { type Context, freshRequestCache, viewerOf } from '../../context.js';
-import { CHANNELS } from '../../db/notify.js';
 import type { SyncActionType } from '../../domain/sync-actions.js';
-import { CodedError, NotFoundError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
-import { liveStream } from '../live.js';
 import { totalCountOf } from './campaign.js';
 import { CampaignContactRef } from './campaign-contact.js';
 import { ActivityTypeEnum, OutreachChannelEnum } from './enums.js';
@@ -127,7 +126,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 20;
-      if (first < 1 || first > 100) throw new CodedError('BAD_USER_INPUT', '`first` must be from 1 to 100.');
+      if (first < 1 || first > 100) throw new ValidationError('`first` must be from 1 to 100.');
       const campaignId = args.campaignId ? localId(args.campaignId, 'Campaign') : null;
       if (campaignId === '') return emptyConnection();
       const filter = { campaignId, status: args.status ?? null };
@@ -159,7 +158,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const id = localId(args.campaignContactId, 'CampaignContact');
       const steps = id ? await syncPreview(ctx, id) : null;
-      if (!steps) throw new CodedError('NOT_FOUND', 'No such contact in this campaign.');
+      if (!steps) throw new NotFoundError('No such contact in this campaign.');
       return { steps };
     },
   }),
@@ -247,23 +246,3 @@ builder.subscriptionField('syncEvents', (t) =>
     },
   }),
 );
-
-/** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
-async function* syncEventStream(ctx: Context, campaignId: string | null): AsyncGenerator<SyncEventRow> {
-  const { teamId } = viewerOf(ctx);
-  if (campaignId === '') return;
-  yield* liveStream(ctx, {
-    channel: CHANNELS.syncEvent,
-    filter: (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
-    snapshot: async () => {
-      const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
-      return latest.edges[0]?.node ?? null;
-    },
-    // Its notification may still arrive after the snapshot was read: send that event once.
-    load: async (change, snapshot) => {
-      if (change.id === snapshot?.id) return null;
-      const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
-      return row ?? null;
-    },
-  });
-}

@@ -1,7 +1,9 @@
 // One loop for every subscription: listen, read the current state, then re-read and send it after
-// each notification while the viewer's token stays active; always unsubscribe at the end.
-import { type Context, tokenWatch } from '../context.js';
+// each notification while the viewer's token stays active; always unsubscribe at the end. The GraphQL
+// layer subscribes through the use cases built on it and never names a NOTIFY channel.
 import type { Channel, ChannelPayload } from '../db/notify.js';
+import type { AppContext } from './context.js';
+import { isTokenActive } from './tokens.js';
 
 export interface LiveQuery<C extends Channel, T> {
   readonly channel: C;
@@ -14,7 +16,7 @@ export interface LiveQuery<C extends Channel, T> {
 }
 
 export async function* liveStream<C extends Channel, T>(
-  ctx: Context,
+  ctx: AppContext,
   query: LiveQuery<C, T>,
 ): AsyncGenerator<T> {
   const changes = ctx.services.events.iterate(query.channel, query.filter);
@@ -31,4 +33,22 @@ export async function* liveStream<C extends Channel, T>(
   } finally {
     await changes.return?.();
   }
+}
+
+/**
+ * For long-lived subscriptions: answers whether the viewer's token is still active, asking the
+ * database at most every SUBSCRIPTION_TOKEN_RECHECK_MS. A revoked token ends its subscriptions at
+ * the next event after that.
+ */
+export function tokenWatch(context: AppContext): () => Promise<boolean> {
+  let checkedAt = Date.now();
+  let active = true;
+  return async () => {
+    if (!context.viewer) return false;
+    if (active && Date.now() - checkedAt >= context.services.config.subscriptionTokenRecheckMs) {
+      active = await isTokenActive(context.db, context.viewer.tokenId);
+      checkedAt = Date.now();
+    }
+    return active;
+  };
 }
