@@ -3,12 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { inArray, min, sql } from 'drizzle-orm';
 import type { ExecutionResult } from 'graphql';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Database } from '../db/client.js';
-import { syncJobsTable } from '../db/schema.js';
+import { OPEN_JOB_STATES, readOpenSyncJobs } from '../app/sync-stats.js';
 import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+
+type Database = Services['database'];
 
 /** What the Pinpoint transport reports about one finished call (status null: no answer). */
 export interface PinpointCallObservation {
@@ -45,7 +46,6 @@ interface WsHooks {
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,47}$/;
 /** Jobs still to do or needing attention; DONE grows forever and is not counted at scrape time. */
-const OPEN_JOB_STATES = ['QUEUED', 'RUNNING', 'PAUSED', 'DEAD'] as const;
 
 export function createMetrics(options: {
   database: Database;
@@ -175,7 +175,9 @@ function registerSyncJobGauges(registry: Registry, database: Database, logger: L
   let snapshot: Promise<Map<string, { count: number; oldestAgeSeconds: number }>> | null = null;
   // Both gauges collect in one scrape: share one query between them.
   const read = () => {
-    snapshot ??= readOpenJobs(database).finally(() => setTimeout(() => (snapshot = null), 100).unref());
+    snapshot ??= readOpenSyncJobs(database.db).finally(() =>
+      setTimeout(() => (snapshot = null), 100).unref(),
+    );
     return snapshot;
   };
   new Gauge({
@@ -202,20 +204,6 @@ function registerSyncJobGauges(registry: Registry, database: Database, logger: L
       if (rows) this.set(rows.get('QUEUED')?.oldestAgeSeconds ?? 0);
     },
   });
-}
-
-async function readOpenJobs(database: Database) {
-  const t = syncJobsTable;
-  const rows = await database.db
-    .select({
-      status: t.status,
-      count: sql<number>`count(*)`.mapWith(Number),
-      oldestAgeSeconds: sql<number>`extract(epoch from (now() - ${min(t.createdAt)}))`.mapWith(Number),
-    })
-    .from(t)
-    .where(inArray(t.status, [...OPEN_JOB_STATES]))
-    .groupBy(t.status);
-  return new Map(rows.map((r) => [r.status, { count: r.count, oldestAgeSeconds: r.oldestAgeSeconds }]));
 }
 
 /** A label value from untrusted text: the pattern, at most `max` distinct values, the rest "other". */
