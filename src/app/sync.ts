@@ -1,18 +1,16 @@
 // Sync use cases: outreach events (reply, activity) and retries write their state change and their
 // outbox job in one transaction; previews run the policy without sending anything; the event log.
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Context } from '../context.js';
 import { viewerOf } from '../context.js';
 import type { DbOrTx } from '../db/client.js';
-import { decodeCursor, encodeCursor } from '../db/queries/pages.js';
 import { loadSyncContexts, syncInputOf } from '../db/queries/sync-context.js';
 import {
   activitiesTable,
   campaignContactsTable,
   campaignsTable,
   processedEventsTable,
-  syncEventsTable,
 } from '../db/schema.js';
 import type { SyncActionType } from '../domain/sync-actions.js';
 import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
@@ -237,80 +235,4 @@ export async function syncPreview(
   const sc = contexts.get(campaignContactId);
   if (!sc) return null;
   return toPlanSteps(decideSync(syncInputOf(sc, { kind: 'RETRY' })));
-}
-
-export type SyncEventRow = typeof syncEventsTable.$inferSelect;
-
-/** A page entry: the event and its cursor (the database's full-precision timestamp and the id). */
-export interface SyncEventEdgeRow {
-  readonly node: SyncEventRow;
-  readonly cursor: string;
-}
-
-interface SyncEventFilter {
-  readonly campaignId: string | null;
-  readonly status: SyncEventRow['status'] | null;
-}
-
-/** The team's events, optionally of one campaign and/or one status; null when none can match. */
-function syncEventFilter(ctx: Context, filter: SyncEventFilter): SQL[] | null {
-  const conditions: SQL[] = [eq(syncEventsTable.teamId, viewerOf(ctx).teamId)];
-  if (filter.campaignId !== null) {
-    if (uuidsOnly([filter.campaignId]).length === 0) return null;
-    conditions.push(eq(syncEventsTable.campaignId, filter.campaignId));
-  }
-  if (filter.status) conditions.push(eq(syncEventsTable.status, filter.status));
-  return conditions;
-}
-
-/** How many events `listSyncEvents` pages through with the same filter. */
-export async function countSyncEvents(ctx: Context, filter: SyncEventFilter): Promise<number> {
-  const conditions = syncEventFilter(ctx, filter);
-  if (!conditions) return 0;
-  return ctx.db.$count(syncEventsTable, and(...conditions));
-}
-
-/** Newest first, keyset-paginated, scoped to the team; optionally one campaign and/or one status. */
-export async function listSyncEvents(
-  ctx: Context,
-  args: {
-    first: number;
-    after: string | null;
-    campaignId: string | null;
-    status: SyncEventRow['status'] | null;
-  },
-): Promise<{ edges: SyncEventEdgeRow[]; hasNextPage: boolean }> {
-  const conditions = syncEventFilter(ctx, args);
-  if (!conditions) return { edges: [], hasNextPage: false };
-  if (args.after) {
-    const cursor = decodeCursor(args.after);
-    conditions.push(
-      sql`(${syncEventsTable.createdAt}, ${syncEventsTable.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const rows = await ctx.db
-    .select({ event: syncEventsTable, at: sql<string>`${syncEventsTable.createdAt}::text` })
-    .from(syncEventsTable)
-    .where(and(...conditions))
-    .orderBy(desc(syncEventsTable.createdAt), desc(syncEventsTable.id))
-    .limit(args.first + 1);
-  return {
-    edges: rows
-      .slice(0, args.first)
-      .map((r) => ({ node: r.event, cursor: encodeCursor({ createdAt: r.at, id: r.event.id }) })),
-    hasNextPage: rows.length > args.first,
-  };
-}
-
-export async function loadSyncEvents(
-  db: DbOrTx,
-  teamId: string,
-  ids: readonly string[],
-): Promise<SyncEventRow[]> {
-  const valid = uuidsOnly(ids);
-  if (valid.length === 0) return [];
-  return db
-    .select()
-    .from(syncEventsTable)
-    .where(and(eq(syncEventsTable.teamId, teamId), inArray(syncEventsTable.id, valid)));
 }

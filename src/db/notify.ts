@@ -15,7 +15,12 @@ export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const payloadSchemas = {
   [CHANNELS.integrationStatus]: z.object({ teamId: z.string(), provider: z.string() }),
-  [CHANNELS.syncEvent]: z.object({ teamId: z.string(), campaignId: z.string().nullable(), id: z.string() }),
+  [CHANNELS.syncEvent]: z.object({
+    teamId: z.string(),
+    campaignId: z.string().nullable(),
+    id: z.string(),
+    position: z.number().int(),
+  }),
   [CHANNELS.syncJobs]: z.object({ teamId: z.string() }),
 } as const;
 export type ChannelPayload<C extends Channel> = z.infer<(typeof payloadSchemas)[C]>;
