@@ -26,6 +26,7 @@ import { type Context, createContext } from '../context.js';
 import { isConnectionLoss } from '../db/errors.js';
 import { CodedError } from '../errors.js';
 import { codedGraphQLError, databaseUnavailableError, formatError } from '../graphql/errors.js';
+import { subscriptionsOverHttpPlugin } from '../graphql/subscriptions-over-http.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
@@ -108,6 +109,7 @@ export async function startHttpApp(options: {
     ...(protection.plugins as ApolloServerPlugin<Context>[]),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
+    subscriptionsOverHttpPlugin<Context>('/graphql'),
     {
       async serverWillStart() {
         return {

@@ -37,9 +37,7 @@ export interface SyncEventInput {
  * rest of such a transaction short; the team's other event writers wait for it.
  */
 export async function insertSyncEvent(tx: DbOrTx, event: SyncEventInput): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(hashtextextended(${`sync_events:${event.teamId}`}, 0))`,
-  );
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`sync_events:${event.teamId}`}, 0))`);
   const [row] = await tx
     .insert(syncEventsTable)
     .values({
