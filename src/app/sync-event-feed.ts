@@ -116,7 +116,10 @@ class Inbox {
 
   deliver(delivery: SyncEventDelivery): void {
     if (this.lostFrom !== null) return;
-    if (this.waiting.length >= MAX_WAITING) return this.lost(this.waiting[0]!.row.position);
+    if (this.waiting.length >= MAX_WAITING) {
+      this.lost(this.waiting[0]!.row.position);
+      return;
+    }
     this.waiting.push(delivery);
     this.wake?.();
   }
