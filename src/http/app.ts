@@ -26,11 +26,18 @@ import { type Context, createContext } from '../context.js';
 import { isConnectionLoss } from '../db/errors.js';
 import { CodedError } from '../errors.js';
 import { codedGraphQLError, databaseUnavailableError, formatError } from '../graphql/errors.js';
+import {
+  collapseBudgetErrors,
+  guardedWsExecution,
+  type OperationLimits,
+  operationGuardPlugin,
+} from '../graphql/operation-guard.js';
 import { subscriptionsOverHttpPlugin } from '../graphql/subscriptions-over-http.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
 import { playgroundRouter } from './playground.js';
+import { webhookRouter } from './webhooks.js';
 
 export interface HttpApp {
   readonly httpServer: Server;
@@ -62,7 +69,7 @@ export async function startHttpApp(options: {
     maxTokens: { enabled: false }, // turns syntax errors into 500s; Apollo's parseOptions.maxTokens instead
     maxDepth: { n: config.graphql.maxDepth },
     // Armor's cost grows with depth alone (page sizes are ignored), so the app's own 20 × 20 page
-    // scores ~110k. Depth, aliases, tokens and the 100-item cap on every page bound the work instead.
+    // scores ~110k. src/graphql/cost.ts multiplies page sizes instead (operationGuardPlugin).
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !config.graphql.introspection },
   });
@@ -72,6 +79,12 @@ export async function startHttpApp(options: {
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
 
+  const limits: OperationLimits = {
+    maxCost: config.graphql.maxCost,
+    maxNodes: config.graphql.maxNodes,
+    timeoutMs: config.graphql.timeoutMs,
+  };
+  const wsExecution = guardedWsExecution(schema, limits);
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   httpServer.on('upgrade', (req, socket, head) => {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
@@ -99,14 +112,20 @@ export async function startHttpApp(options: {
       },
       context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
       validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
-      onNext: (_ctx, _id, _payload, args, result) =>
-        maskErrors(result as ExecutionResult, args.contextValue as Context),
+      execute: wsExecution.execute,
+      subscribe: wsExecution.subscribe,
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const masked = maskErrors(result as ExecutionResult, args.contextValue as Context);
+        const cost = wsExecution.costOf(args.contextValue);
+        return cost ? { ...masked, extensions: { ...masked.extensions, cost } } : masked;
+      },
     },
     wsServer,
   );
 
   const plugins: ApolloServerPlugin<Context>[] = [
     ...(protection.plugins as ApolloServerPlugin<Context>[]),
+    operationGuardPlugin<Context>(schema, limits),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
     subscriptionsOverHttpPlugin<Context>('/graphql'),
@@ -151,6 +170,7 @@ export async function startHttpApp(options: {
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ready' : stopping ? 'stopping' : 'database unreachable' });
   });
+  app.use(webhookRouter(services));
   if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
   app.use(
     '/graphql',
@@ -229,7 +249,7 @@ export async function startHttpApp(options: {
     const log = context?.log ?? logger;
     return {
       ...result,
-      errors: result.errors.map((e) => {
+      errors: collapseBudgetErrors(result.errors).map((e) => {
         const f = formatError(e.toJSON(), e, log, context?.requestId);
         return new GraphQLError(f.message, {
           path: f.path as (string | number)[] | undefined,

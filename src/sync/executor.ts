@@ -13,9 +13,10 @@ import type { PinpointClient } from '../pinpoint/client.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
+import { createAtsRefreshExecutor, routeAtsRefresh } from './ats-refresh.js';
 import { createEffects, PermanentSyncError, UNCERTAIN_NOTE } from './effects.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
-import type { SyncJobEvent } from './jobs.js';
+import type { PushJobEvent } from './jobs.js';
 import { createRequestGate } from './rate-limit.js';
 import { recordSync, type SyncEventInput } from './record.js';
 
@@ -36,7 +37,7 @@ export function toPolicyActivity(a: ActivityRow): PolicyActivity {
 export async function policyEventFor(
   db: Services['database']['db'],
   campaignContactId: string,
-  event: SyncJobEvent,
+  event: PushJobEvent,
 ): Promise<PolicyEvent> {
   switch (event.kind) {
     case 'REPLIED':
@@ -65,7 +66,7 @@ export async function policyEventFor(
 }
 
 /** A client whose every call first waits for the integration's shared request slot. */
-function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
+export function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -112,11 +113,10 @@ export function describePinpointError(error: AnyPinpointError): string {
 
 /** The executor every process runs: each Pinpoint request waits for the integration's shared rate slot. */
 export function createGatedExecutor(services: Services): JobExecutor {
-  return createExecutor(services, {
-    gate: createRequestGate(services.database.db, {
-      requestsPerSecond: services.config.sync.requestsPerSecond,
-    }),
+  const gate = createRequestGate(services.database.db, {
+    requestsPerSecond: services.config.sync.requestsPerSecond,
   });
+  return routeAtsRefresh(createExecutor(services, { gate }), createAtsRefreshExecutor(services, { gate }));
 }
 
 export function createExecutor(services: Services, options: { gate?: RequestGate } = {}): JobExecutor {
@@ -150,7 +150,10 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
         ),
     });
     await finishLinkedPush(ctx, effects);
-    const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
+    const jobEvent = job.payload.event;
+    // ATS_REFRESH jobs never get here: createGatedExecutor routes them to ats-refresh.ts.
+    if (jobEvent.kind === 'ATS_REFRESH') throw new Error('ATS_REFRESH job reached the push executor');
+    const policyEvent = await policyEventFor(db, ctx.campaignContact.id, jobEvent);
     const decision = decideSync(syncInputOf(ctx, policyEvent));
     let actions = decision.actions;
     if (actions.some((a) => a.type === 'PUSH_APPLICATION')) {

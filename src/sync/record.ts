@@ -1,9 +1,10 @@
 // Writes what the sync engine did: campaign-contact state and a sync event, in one short
 // transaction, announced over LISTEN/NOTIFY (ids and position) on commit.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncEventsTable } from '../db/schema.js';
+import { lockSyncEventLog } from '../db/sync-event-log.js';
 import type { SyncEventKind } from '../domain/types.js';
 
 export type { SyncEventKind };
@@ -37,7 +38,7 @@ export interface SyncEventInput {
  * rest of such a transaction short; the team's other event writers wait for it.
  */
 export async function insertSyncEvent(tx: DbOrTx, event: SyncEventInput): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`sync_events:${event.teamId}`}, 0))`);
+  await lockSyncEventLog(tx, event.teamId);
   const [row] = await tx
     .insert(syncEventsTable)
     .values({
@@ -65,9 +66,11 @@ export async function recordSync(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     if (Object.keys(patch).length > 0) {
+      // The ATS reconciler re-reads contacts pushed recently: a push that lands dates it.
+      const synced = patch.syncStatus === 'SYNCED' ? { pinpointSyncedAt: new Date() } : {};
       await tx
         .update(campaignContactsTable)
-        .set(patch)
+        .set({ ...patch, ...synced })
         .where(eq(campaignContactsTable.id, event.campaignContactId));
     }
     await insertSyncEvent(tx, { ...event, status: event.status ?? patch.syncStatus ?? null });
