@@ -366,10 +366,7 @@ export const syncEventsTable = pgTable(
     status: syncStatusEnum('status'),
     message: text('message').notNull(),
     createdAt: createdAt(),
-    /**
-     * The event's place in its team's log: drawn from a sequence after the inserting transaction
-     * took the team's advisory lock (sync/record.ts), so it follows commit order within a team.
-     */
+    /** Place in the team's log, in commit order (drawn under db/sync-event-log.ts's lock). */
     position: bigserial('position', { mode: 'number' }).notNull(),
   },
   (t) => [

@@ -32,7 +32,6 @@ import {
   type OperationLimits,
   operationGuardPlugin,
 } from '../graphql/operation-guard.js';
-import { subscriptionsOverHttpPlugin } from '../graphql/subscriptions-over-http.js';
 import type { Services } from '../services.js';
 import { authenticate } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
@@ -128,7 +127,6 @@ export async function startHttpApp(options: {
     operationGuardPlugin<Context>(schema, limits),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
-    subscriptionsOverHttpPlugin<Context>('/graphql'),
     {
       async serverWillStart() {
         return {
