@@ -6,11 +6,18 @@ import type { Database } from './db/client.js';
 import { createEventBus } from './db/notify.js';
 import type { Logger } from './logger.js';
 import { createPinpointClient } from './pinpoint/client.js';
+import type { PinpointCallObserver } from './pinpoint/transport.js';
 import { createSecretBox, loadOrCreateDevKey, parseEncryptionKeys } from './secrets/secret-box.js';
 import type { Services } from './services.js';
 
-export function createServices(deps: { config: Config; database: Database; logger: Logger }): Services {
-  const { config, database, logger } = deps;
+export function createServices(deps: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  /** Told about every Pinpoint call (the server passes its metrics observer). */
+  onPinpointCall?: PinpointCallObserver;
+}): Services {
+  const { config, database, logger, onPinpointCall } = deps;
   return {
     config,
     database,
@@ -26,6 +33,7 @@ export function createServices(deps: { config: Config; database: Database; logge
         timeoutMs: connection.timeoutMs ?? config.pinpoint.timeoutMs,
         ...(connection.signal ? { signal: connection.signal } : {}),
         logger: logger.child({ component: 'pinpoint' }),
+        ...(onPinpointCall ? { onCall: onPinpointCall } : {}),
       }),
   };
 }

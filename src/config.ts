@@ -87,12 +87,14 @@ const envSchema = z.object({
   GRAPHQL_MAX_COST: int(20_000, 10, 10_000_000),
   GRAPHQL_MAX_NODES: int(200_000, 100, 10_000_000),
   GRAPHQL_TIMEOUT_MS: int(30_000, 10, 600_000),
+  GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
     .default('2mb'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
+  AUTH_CACHE_TTL_MS: int(10_000, 0, 300_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -132,6 +134,24 @@ const envSchema = z.object({
   ATS_RECONCILE_WINDOW_DAYS: int(30, 1, 3_650),
   ATS_RECONCILE_BATCH: int(200, 1, 10_000),
   ATS_WEBHOOK_SILENT_AFTER_MS: int(86_400_000, 1_000, 30 * 86_400_000),
+  // Unset: no metrics listener. 0 picks a free port (tests). Never served on the public PORT.
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a port from 0 to 65535 (or unset to turn metrics off)',
+        });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_MAX_OPERATION_NAMES: int(200, 1, 10_000),
 });
 
 export type DatabaseTarget =
@@ -166,6 +186,8 @@ export interface Config {
     readonly maxNodes: number;
     /** Time budget of one operation's execution. */
     readonly timeoutMs: number;
+    /** `jit`: documents compiled by graphql-jit (the default); `graphql-js`: the reference executor. */
+    readonly executor: 'jit' | 'graphql-js';
   };
   /** CORS_ORIGINS: browser origins allowed to call the API (HTTP CORS and WebSocket Origin). */
   readonly corsOrigins: readonly string[];
@@ -173,6 +195,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How often a live subscription re-checks that its token was not revoked. */
   readonly subscriptionTokenRecheckMs: number;
+  /** How long a token's viewer is kept in memory (a revocation drops it at once); 0 disables. */
+  readonly authCacheTtlMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
@@ -184,6 +208,8 @@ export interface Config {
    */
   readonly publicUrl: string;
   readonly ats: AtsSettings;
+  /** Prometheus GET /metrics on its own listener; null when METRICS_PORT is unset (off). */
+  readonly metrics: MetricsSettings | null;
 }
 
 /** Pinpoint → us: webhook intake and the reconciler (issue 13); durations in milliseconds. */
@@ -200,6 +226,13 @@ export interface AtsSettings {
   readonly reconcileBatch: number;
   /** No webhook for this long while contacts are linked turns `Integration.webhookStatus` to SILENT. */
   readonly webhookSilentAfterMs: number;
+}
+
+export interface MetricsSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Distinct operation names kept as labels; later ones are counted as "other". */
+  readonly maxOperationNames: number;
 }
 
 /** Outbox worker settings (see src/sync/worker.ts); every duration in milliseconds. */
@@ -274,11 +307,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: e.GRAPHQL_MAX_COST,
       maxNodes: e.GRAPHQL_MAX_NODES,
       timeoutMs: e.GRAPHQL_TIMEOUT_MS,
+      executor: e.GRAPHQL_EXECUTOR,
     }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,
@@ -303,6 +338,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breakerThreshold: e.BREAKER_THRESHOLD,
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
     }),
+    metrics:
+      e.METRICS_PORT === null
+        ? null
+        : Object.freeze({
+            host: e.METRICS_HOST,
+            port: e.METRICS_PORT,
+            maxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
+          }),
   });
 }
 

@@ -8,6 +8,7 @@ import { type Database, openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { schema } from './graphql/schema.js';
 import { type HttpApp, startHttpApp } from './http/app.js';
+import { createMetrics, type Metrics, type MetricsListener, serveMetrics } from './http/metrics.js';
 import { createLogger, type Logger } from './logger.js';
 import { exitOnUnexpectedErrors, loadConfigOrExit, stopOnSignals } from './runtime.js';
 import type { Services } from './services.js';
@@ -24,6 +25,8 @@ export interface RunningServer {
   readonly workers: Workers | null;
   /** The ATS reconciler, running alongside the workers. */
   readonly reconciler: AtsReconciler | null;
+  /** Where Prometheus scrapes this process (METRICS_PORT), or null when metrics are off. */
+  readonly metricsUrl: string | null;
   /** Graceful stop: stop accepting, finish in-flight work, close sockets (the database stays open). */
   stop(): Promise<void>;
 }
@@ -43,8 +46,15 @@ export async function startServer(deps: {
     onlyTeams?: readonly string[];
   };
 }): Promise<RunningServer> {
-  const services = createServices(deps);
-  const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host });
+  const metrics = deps.config.metrics
+    ? createMetrics({ database: deps.database, logger: deps.logger, ...deps.config.metrics })
+    : null;
+  const services = createServices({
+    ...deps,
+    ...(metrics ? { onPinpointCall: metrics.observePinpointCall } : {}),
+  });
+  const http = await startHttpApp({ schema, services, port: deps.port, host: deps.host, metrics });
+  const metricsListener = await listenForScrapes(metrics, deps.config);
   const workers = deps.workers
     ? startWorkers({
         database: deps.database,
@@ -75,14 +85,21 @@ export async function startServer(deps: {
     http,
     workers,
     reconciler,
+    metricsUrl: metricsListener?.url ?? null,
     async stop() {
       // Workers first: they hand unfinished jobs back while the database is certainly open.
       await reconciler?.stop();
       await workers?.stop();
       await http.stop();
+      await metricsListener?.close();
       await services.events.close();
     },
   };
+}
+
+async function listenForScrapes(metrics: Metrics | null, config: Config): Promise<MetricsListener | null> {
+  if (!metrics || !config.metrics) return null;
+  return serveMetrics(metrics, config.metrics.host, config.metrics.port);
 }
 
 /** First run: a database with no team gets a demo team whose admin token is printed once. */

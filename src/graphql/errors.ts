@@ -130,6 +130,14 @@ function publicExtensions(extensions: Record<string, unknown> | undefined): Reco
   return kept;
 }
 
+/** graphql-armor words its depth, alias, directive and token limits as "Syntax Error: …". */
+const ARMOR_LIMIT = /^Syntax Error: (?=(Query depth|Aliases|Directives|Token|Query Cost) limit )/;
+
+/** A limit refusal reads as the limit it is; real syntax errors keep graphql-js's wording. */
+export function withoutSyntaxPrefix(message: string): string {
+  return message.replace(ARMOR_LIMIT, '');
+}
+
 /**
  * The one boundary for thrown errors. CodedErrors keep their code; GraphQL request errors keep
  * theirs; anything else becomes INTERNAL_SERVER_ERROR with a generic message and the request id,
@@ -155,7 +163,7 @@ export function formatError(
   if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
     return {
       ...base,
-      message: formatted.message,
+      message: withoutSyntaxPrefix(formatted.message),
       extensions: { code, ...publicExtensions(formatted.extensions) },
     };
   }

@@ -14,6 +14,7 @@ import {
 } from 'graphql';
 import { operationCost, selectOperation } from './cost.js';
 import { BUDGET_ERROR_CODES, type BudgetLimits, startBudget } from './execution-budget.js';
+import type { Executor } from './executor.js';
 import { findUnstorableInput } from './input-hygiene.js';
 
 export interface OperationLimits extends BudgetLimits {
@@ -119,7 +120,12 @@ export function operationGuardPlugin<C extends object>(
 const costs = new WeakMap<object, CostReport>();
 
 /** graphql-ws's `execute` and `subscribe`, checked like HTTP; `costOf` reads the cost for onNext. */
-export function guardedWsExecution(schema: GraphQLSchema, limits: OperationLimits) {
+export function guardedWsExecution(
+  schema: GraphQLSchema,
+  limits: OperationLimits,
+  /** The executor that runs what the guard lets through (graphql-js by default). */
+  inner: Pick<Executor, 'execute' | 'subscribe'>,
+) {
   const guard = (args: ExecutionArgs): ExecutionResult | undefined => {
     const operation = selectOperation(args.document, args.operationName);
     if (!operation) return undefined; // graphql-js reports the missing operation itself
@@ -136,8 +142,8 @@ export function guardedWsExecution(schema: GraphQLSchema, limits: OperationLimit
     return checked.error ? { errors: [checked.error], extensions: { cost: checked.cost } } : undefined;
   };
   return {
-    execute: (args: ExecutionArgs) => guard(args) ?? execute(args),
-    subscribe: (args: ExecutionArgs) => guard(args) ?? subscribe(args),
+    execute: (args: ExecutionArgs) => guard(args) ?? inner.execute(args),
+    subscribe: (args: ExecutionArgs) => guard(args) ?? inner.subscribe(args),
     costOf: (contextValue: unknown): CostReport | undefined =>
       typeof contextValue === 'object' && contextValue ? costs.get(contextValue) : undefined,
   };

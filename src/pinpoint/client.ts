@@ -22,7 +22,14 @@ import {
   toJob,
 } from './mappers.js';
 import { listDocumentSchema, type Resource, resourceSchema, singleDocumentSchema } from './schemas.js';
-import { type HttpResult, type PinpointLogger, scrub, send, type TransportOptions } from './transport.js';
+import {
+  type HttpResult,
+  type PinpointCallObserver,
+  type PinpointLogger,
+  scrub,
+  send,
+  type TransportOptions,
+} from './transport.js';
 import type {
   CreateApplicationInput,
   CreateCommentInput,
@@ -51,6 +58,8 @@ export interface PinpointClientOptions {
   readonly userAgent?: string;
   /** Aborting it cancels every request of this client that is in flight or not yet sent. */
   readonly signal?: AbortSignal;
+  /** Told about every finished HTTP call (the composition root passes the metrics observer). */
+  readonly onCall?: PinpointCallObserver;
 }
 
 export interface PinpointClient {
@@ -97,6 +106,7 @@ export function createPinpointClient(options: PinpointClientOptions): PinpointCl
     userAgent: options.userAgent ?? 'pinpoint-bff',
     logger: options.logger,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
   };
 
   const urlFor = (path: string, query: Query = {}): URL => {

@@ -36,7 +36,16 @@ export interface TransportOptions {
   readonly logger?: PinpointLogger;
   /** Aborting it tears down any request in flight (e.g. the sync job was stopped). */
   readonly signal?: AbortSignal;
+  /** Told about every finished call (metrics); never given headers, query strings or bodies. */
+  readonly onCall?: PinpointCallObserver;
 }
+
+export type PinpointCallObserver = (call: {
+  readonly method: string;
+  readonly status: number | null;
+  readonly durationMs: number;
+  readonly kind?: string;
+}) => void;
 
 export interface HttpResult {
   readonly status: number;
@@ -100,6 +109,7 @@ export async function send(
       const durationMs = Math.round(performance.now() - started);
       // Only method, path, status and duration: never headers, query strings or bodies.
       const status = result?.status ?? error?.status ?? null;
+      options.onCall?.({ method, status, durationMs, ...(error ? { kind: error.kind } : {}) });
       if (error) {
         options.logger?.warn(
           { method, path, status, durationMs, kind: error.kind },

@@ -108,6 +108,21 @@ describe('request errors', () => {
     expect(res.body.errors[0].message).toMatch(/Syntax Error/);
   });
 
+  it('word depth and alias refusals as limits, not as syntax errors', async () => {
+    const team = await t.createTeam();
+    const cycle = 'contacts(first: 1) { edges { node { campaign { ';
+    const deep = `{ campaigns(first: 1) { edges { node { ${cycle.repeat(3)}id${' } } } }'.repeat(3)} } } } }`;
+    const depth = await t.gql(deep, {}, team.adminToken);
+    expect(depth.errors).toHaveLength(1);
+    expect(depth.errors?.[0]?.message).toMatch(/^Query depth limit of 12 exceeded, found \d+\.$/);
+    expect(depth.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: viewer { team { id } }`).join(' ');
+    const aliased = await t.gql(`{ ${aliases} }`, {}, team.adminToken);
+    expect(aliased.errors).toHaveLength(1);
+    expect(aliased.errors?.[0]?.message).toMatch(/^Aliases limit of \d+ exceeded, found \d+\.$/);
+    expect(JSON.stringify([depth.body, aliased.body])).not.toContain('Syntax Error');
+  });
+
   it('answer an unknown field with 400 and GRAPHQL_VALIDATION_FAILED', async () => {
     const team = await t.createTeam();
     const res = await t.gql('{ viewer { nope } }', {}, team.adminToken);

@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('keeps metrics off until METRICS_PORT is set, then serves them on loopback', () => {
+    expect(loadConfig({}).metrics).toBeNull();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metrics).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+      maxOperationNames: 200,
+    });
+    expect(configError({ METRICS_PORT: '70000' }).message).toMatch(/METRICS_PORT: must be a port/);
+    expect(configError({ METRICS_PORT: 'on' }).message).toMatch(/METRICS_PORT/);
+  });
+
   it('reads each database URL form', () => {
     expect(loadConfig({ DATABASE_URL: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
     expect(loadConfig({ DATABASE_URL: 'file:/tmp/x' }).database).toEqual({
