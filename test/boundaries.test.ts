@@ -190,6 +190,7 @@ const MAX_FILE_LINES = 400;
  */
 const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'app/campaign-contacts.ts',
+  'db/schema.ts', // one table per concern would split it; 402 lines since the log position
   'app/integrations.ts',
   'sync/effects.ts',
   'sync/executor.ts',

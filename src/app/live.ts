@@ -35,18 +35,33 @@ export async function* liveStream<C extends Channel, T>(
   }
 }
 
+/** Per process and token: the last answer of the database, shared by every subscription of that token. */
+const tokenChecks = new WeakMap<object, Map<string, { at: number; active: Promise<boolean> }>>();
+
 /**
  * For long-lived subscriptions: answers whether the viewer's token is still active, asking the
- * database at most every SUBSCRIPTION_TOKEN_RECHECK_MS. A revoked token ends its subscriptions at
- * the next event after that.
+ * database at most every SUBSCRIPTION_TOKEN_RECHECK_MS per token and process (a thousand dashboards
+ * on one token cost one query per interval, not a thousand). A revoked token ends its subscriptions
+ * at the next event after that.
  */
 export function tokenWatch(context: AppContext): () => Promise<boolean> {
   let checkedAt = Date.now();
   let active = true;
+  const { services } = context;
+  const checks = tokenChecks.get(services) ?? new Map();
+  tokenChecks.set(services, checks);
   return async () => {
     if (!context.viewer) return false;
-    if (active && Date.now() - checkedAt >= context.services.config.subscriptionTokenRecheckMs) {
-      active = await isTokenActive(context.db, context.viewer.tokenId);
+    const recheckMs = services.config.subscriptionTokenRecheckMs;
+    if (active && Date.now() - checkedAt >= recheckMs) {
+      const { tokenId } = context.viewer;
+      let check = checks.get(tokenId);
+      if (!check || Date.now() - check.at >= recheckMs || recheckMs === 0) {
+        check = { at: Date.now(), active: isTokenActive(context.db, tokenId) };
+        checks.set(tokenId, check);
+        check.active.catch(() => checks.delete(tokenId));
+      }
+      active = await check.active;
       checkedAt = Date.now();
     }
     return active;

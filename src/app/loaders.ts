@@ -1,6 +1,6 @@
 // Per-request DataLoaders over the read model (src/db/queries): the GraphQL layer gets one set per
 // request (`loadersOf(ctx)`), each scoped by the viewer's team. Lists are paged by keyset cursors.
-import { createContextCache } from '@pothos/core';
+import { createContextCache, initContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { DbOrTx } from '../db/client.js';
 import { encodeCursor, type Page, type PageArgs } from '../db/queries/pages.js';
@@ -113,10 +113,22 @@ export function createLoaders(db: DbOrTx, teamId: string): Loaders {
   };
 }
 
+const sharedLoaders = new WeakMap<AppContext, Loaders>();
+
 /** The request's loaders, keyed by the viewer's team (created on first use, dropped with the request). */
-export const loadersOf: (ctx: AppContext) => Loaders = createContextCache((ctx: AppContext) =>
-  createLoaders(ctx.db, viewerOf(ctx).teamId),
+export const loadersOf: (ctx: AppContext) => Loaders = createContextCache(
+  (ctx: AppContext) => sharedLoaders.get(ctx) ?? createLoaders(ctx.db, viewerOf(ctx).teamId),
 );
+
+/**
+ * Resolves the next subscription event through `loaders`, which every subscriber of the event's
+ * team shares, so what they select is read once per event, not once per subscriber.
+ */
+export function useSharedLoaders(ctx: AppContext, loaders: Loaders): void {
+  if (loaders.teamId !== viewerOf(ctx).teamId) throw new Error('shared loaders of another team');
+  Object.assign(ctx, initContextCache()); // a fresh Pothos cache: loadersOf runs again for this event
+  sharedLoaders.set(ctx, loaders);
+}
 
 /** Keeps rows a use case just read or wrote in the request's cache, so resolvers do not read them again. */
 export function primeRows<T extends { id: string }>(

@@ -1,17 +1,14 @@
 // Sync use cases: outreach events (reply, activity) and retries write their state change and their
 // outbox job in one transaction; previews run the policy without sending anything; the event log.
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
-import { CHANNELS } from '../db/notify.js';
-import { decodeCursor, encodeCursor } from '../db/queries/pages.js';
 import { loadSyncContexts, syncInputOf } from '../db/queries/sync-context.js';
 import {
   activitiesTable,
   campaignContactsTable,
   campaignsTable,
   processedEventsTable,
-  syncEventsTable,
 } from '../db/schema.js';
 import type { SyncActionType } from '../domain/sync-actions.js';
 import { decideSync, toPlanSteps } from '../domain/sync-policy.js';
@@ -21,7 +18,6 @@ import type { SyncJobEvent } from '../sync/jobs.js';
 import { enqueueSyncJobs } from '../sync/outbox.js';
 import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
-import { liveStream } from './live.js';
 
 const STAGE_ORDER: Record<ContactStage, number> = { ADDED: 0, REPLIED: 1, INTERESTED: 2 };
 
@@ -238,103 +234,4 @@ export async function syncPreview(
   const sc = contexts.get(campaignContactId);
   if (!sc) return null;
   return toPlanSteps(decideSync(syncInputOf(sc, { kind: 'RETRY' })));
-}
-
-export type SyncEventRow = typeof syncEventsTable.$inferSelect;
-
-/** A page entry: the event and its cursor (the database's full-precision timestamp and the id). */
-export interface SyncEventEdgeRow {
-  readonly node: SyncEventRow;
-  readonly cursor: string;
-}
-
-interface SyncEventFilter {
-  readonly campaignId: string | null;
-  readonly status: SyncEventRow['status'] | null;
-}
-
-/** The team's events, optionally of one campaign and/or one status; null when none can match. */
-function syncEventFilter(ctx: AppContext, filter: SyncEventFilter): SQL[] | null {
-  const conditions: SQL[] = [eq(syncEventsTable.teamId, viewerOf(ctx).teamId)];
-  if (filter.campaignId !== null) {
-    if (uuidsOnly([filter.campaignId]).length === 0) return null;
-    conditions.push(eq(syncEventsTable.campaignId, filter.campaignId));
-  }
-  if (filter.status) conditions.push(eq(syncEventsTable.status, filter.status));
-  return conditions;
-}
-
-/** How many events `listSyncEvents` pages through with the same filter. */
-export async function countSyncEvents(ctx: AppContext, filter: SyncEventFilter): Promise<number> {
-  const conditions = syncEventFilter(ctx, filter);
-  if (!conditions) return 0;
-  return ctx.db.$count(syncEventsTable, and(...conditions));
-}
-
-/** Newest first, keyset-paginated, scoped to the team; optionally one campaign and/or one status. */
-export async function listSyncEvents(
-  ctx: AppContext,
-  args: {
-    first: number;
-    after: string | null;
-    campaignId: string | null;
-    status: SyncEventRow['status'] | null;
-  },
-): Promise<{ edges: SyncEventEdgeRow[]; hasNextPage: boolean }> {
-  const conditions = syncEventFilter(ctx, args);
-  if (!conditions) return { edges: [], hasNextPage: false };
-  if (args.after) {
-    const cursor = decodeCursor(args.after);
-    conditions.push(
-      sql`(${syncEventsTable.createdAt}, ${syncEventsTable.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  const rows = await ctx.db
-    .select({ event: syncEventsTable, at: sql<string>`${syncEventsTable.createdAt}::text` })
-    .from(syncEventsTable)
-    .where(and(...conditions))
-    .orderBy(desc(syncEventsTable.createdAt), desc(syncEventsTable.id))
-    .limit(args.first + 1);
-  return {
-    edges: rows
-      .slice(0, args.first)
-      .map((r) => ({ node: r.event, cursor: encodeCursor({ createdAt: r.at, id: r.event.id }) })),
-    hasNextPage: rows.length > args.first,
-  };
-}
-
-export async function loadSyncEvents(
-  db: DbOrTx,
-  teamId: string,
-  ids: readonly string[],
-): Promise<SyncEventRow[]> {
-  const valid = uuidsOnly(ids);
-  if (valid.length === 0) return [];
-  return db
-    .select()
-    .from(syncEventsTable)
-    .where(and(eq(syncEventsTable.teamId, teamId), inArray(syncEventsTable.id, valid)));
-}
-
-/** `campaignId`: null for every campaign, '' for an id that is no campaign of this team's (nothing). */
-export async function* syncEventStream(
-  ctx: AppContext,
-  campaignId: string | null,
-): AsyncGenerator<SyncEventRow> {
-  const { teamId } = viewerOf(ctx);
-  if (campaignId === '') return;
-  yield* liveStream(ctx, {
-    channel: CHANNELS.syncEvent,
-    filter: (p) => p.teamId === teamId && (campaignId === null || p.campaignId === campaignId),
-    snapshot: async () => {
-      const latest = await listSyncEvents(ctx, { first: 1, after: null, campaignId, status: null });
-      return latest.edges[0]?.node ?? null;
-    },
-    // Its notification may still arrive after the snapshot was read: send that event once.
-    load: async (change, snapshot) => {
-      if (change.id === snapshot?.id) return null;
-      const [row] = await loadSyncEvents(ctx.db, teamId, [change.id]);
-      return row ?? null;
-    },
-  });
 }

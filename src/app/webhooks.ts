@@ -11,6 +11,7 @@ import {
   syncEventsTable,
   webhookDeliveriesTable,
 } from '../db/schema.js';
+import { lockSyncEventLog } from '../db/sync-event-log.js';
 import type { Logger } from '../logger.js';
 import {
   WEBHOOK_DELIVERY_ID_HEADER,
@@ -137,6 +138,7 @@ export async function receivePinpointWebhook(
 /** A team-level sync event naming the event we do not act on, so an admin can see what arrives. */
 async function recordIgnored(tx: DbOrTx, teamId: string, event: string): Promise<void> {
   const name = event === '' ? '(no event name)' : `“${event.slice(0, 100)}”`;
+  await lockSyncEventLog(tx, teamId);
   const [row] = await tx
     .insert(syncEventsTable)
     .values({
@@ -144,6 +146,6 @@ async function recordIgnored(tx: DbOrTx, teamId: string, event: string): Promise
       kind: 'ATS_EVENT_IGNORED',
       message: `Pinpoint sent the webhook event ${name}, which this product does not act on; it was stored and ignored.`,
     })
-    .returning({ id: syncEventsTable.id });
-  await notify(tx, CHANNELS.syncEvent, { teamId, campaignId: null, id: row!.id });
+    .returning({ id: syncEventsTable.id, position: syncEventsTable.position });
+  await notify(tx, CHANNELS.syncEvent, { teamId, campaignId: null, id: row!.id, position: row!.position });
 }

@@ -16,7 +16,12 @@ export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
 const payloadSchemas = {
   [CHANNELS.integrationStatus]: z.object({ teamId: z.string(), provider: z.string() }),
-  [CHANNELS.syncEvent]: z.object({ teamId: z.string(), campaignId: z.string().nullable(), id: z.string() }),
+  [CHANNELS.syncEvent]: z.object({
+    teamId: z.string(),
+    campaignId: z.string().nullable(),
+    id: z.string(),
+    position: z.number().int(),
+  }),
   [CHANNELS.syncJobs]: z.object({ teamId: z.string() }),
   [CHANNELS.tokenRevoked]: z.object({ tokenId: z.string() }),
 } as const;

@@ -2,6 +2,7 @@
 // values come from the vocabularies in src/domain/types.ts (one definition each).
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   index,
   integer,
@@ -348,10 +349,12 @@ export const syncEventsTable = pgTable(
     status: syncStatusEnum('status'),
     message: text('message').notNull(),
     createdAt: createdAt(),
+    /** Place in the team's log, in commit order (drawn under db/sync-event-log.ts's lock). */
+    position: bigserial('position', { mode: 'number' }).notNull(),
   },
   (t) => [
-    index('sync_events_team_created_idx').on(t.teamId, t.createdAt, t.id),
-    index('sync_events_campaign_created_idx').on(t.campaignId, t.createdAt, t.id),
+    index('sync_events_team_position_idx').on(t.teamId, t.position),
+    index('sync_events_campaign_position_idx').on(t.campaignId, t.position),
   ],
 );
 

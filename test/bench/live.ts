@@ -148,6 +148,7 @@ async function measure(label: string, databaseUrl: string | undefined): Promise<
     env: {
       PINPOINT_BASE_URL: sim.baseUrlTemplate,
       WORKER_CONCURRENCY: '4',
+      GRAPHQL_INTROSPECTION: 'true', // the bench asks which subscription API the product has
       ...(RPS ? { PINPOINT_REQUESTS_PER_SECOND: RPS } : {}),
     },
   });

@@ -1,17 +1,19 @@
 // The sync engine's surface: outreach events (reply, activity), retry, the dry-run preview, and the
 // sync event log as a list and as a live stream.
+
+import { tokenWatch } from '../../app/live.js';
+import { useSharedLoaders } from '../../app/loaders.js';
+import { recordActivity, recordReply, retrySync, syncPreview } from '../../app/sync.js';
+import { type SyncEventDelivery, syncEventStream } from '../../app/sync-event-feed.js';
 import {
   countSyncEvents,
+  decodeEventCursor,
+  encodeEventCursor,
   listSyncEvents,
   loadSyncEvents,
-  recordActivity,
-  recordReply,
-  retrySync,
   type SyncEventRow,
-  syncEventStream,
-  syncPreview,
-} from '../../app/sync.js';
-import { type Context, freshRequestCache, viewerOf } from '../../context.js';
+} from '../../app/sync-events.js';
+import { type Context, viewerOf } from '../../context.js';
 import type { SyncActionType } from '../../domain/sync-actions.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
@@ -42,6 +44,11 @@ export const SyncEventRef = builder.loadableNode('SyncEvent', {
       resolve: (row) => row.status,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it happened.' }),
+    cursor: t.string({
+      description:
+        'Where this event stands in the log: the same cursor the `syncEvents` list gives its edge. Pass the last one you saw as `after` to the `syncEvents` subscription to resume without a gap.',
+      resolve: (row) => encodeEventCursor(row.position),
+    }),
     campaignContact: t.field({
       type: CampaignContactRef,
       nullable: true,
@@ -235,14 +242,31 @@ builder.subscriptionField('syncEvents', (t) =>
   t.field({
     type: SyncEventRef,
     description:
-      'Sync events of your team as they happen, from every server instance (optionally one campaign): the latest event first, then each new one. Any team member.',
+      'Sync events of your team as they happen, from every server instance (optionally one campaign), in the order of the `syncEvents` log. With `after` (the `cursor` of the last event you saw) every later event is replayed first, then live ones follow, with no gap and no duplicate; without it, only events from now on. Read the list, then subscribe with its newest cursor; after a reconnect, resume from the last cursor. Any team member.',
     authScopes: { authenticated: true },
-    args: { campaignId: t.arg.id({ description: 'Only events of this campaign.' }) },
-    subscribe: (_root, args, ctx) =>
-      syncEventStream(ctx, args.campaignId ? localId(args.campaignId, 'Campaign') : null),
-    resolve: (row, _args, ctx) => {
-      freshRequestCache(ctx);
-      return row;
+    args: {
+      campaignId: t.arg.id({ description: 'Only events of this campaign.' }),
+      after: t.arg.string({
+        description: 'Cursor of the last event you saw (`SyncEvent.cursor` or a list edge’s cursor).',
+      }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const campaignId = args.campaignId ? localId(args.campaignId, 'Campaign') : null;
+      const after = args.after ? decodeEventCursor(args.after) : null;
+      // '' is an id that is no campaign of this team's: nothing ever matches.
+      if (campaignId === '') return emptyStream();
+      return syncEventStream(ctx.services, {
+        teamId: viewerOf(ctx).teamId,
+        campaignId,
+        after,
+        allowed: tokenWatch(ctx),
+      });
+    },
+    resolve: (delivery: SyncEventDelivery, _args, ctx: Context) => {
+      useSharedLoaders(ctx, delivery.loaders);
+      return delivery.row;
     },
   }),
 );
+
+async function* emptyStream(): AsyncGenerator<SyncEventDelivery> {}
