@@ -200,10 +200,6 @@ const MAX_FILE_LINES = 400;
 const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'app/campaign-contacts.ts',
   'app/integrations.ts',
-  'sync/effects.ts',
-  'sync/executor.ts',
-  'sync/effects.ts:createEffects',
-  'sync/executor.ts:createExecutor',
   'sync/worker.ts:startWorkers',
   'pinpoint/client.ts:createPinpointClient',
   'pinpoint/transport.ts:send',
