@@ -1,20 +1,18 @@
 // Campaign contacts: one contact in one campaign with its stage, sync status, per-person override and
 // resolved settings; Campaign.contacts; addContactsToCampaign and the extension's override mutations.
+
 import {
-  type AddContactsResult,
-  addContactsToCampaign,
   campaignContactEffectiveSync,
   campaignContactMissingFields,
   campaignContactPinpointUrl,
   campaignContactsPage,
-  clearSyncOverride,
   countCampaignContacts,
   overrideOf,
-  type SyncOverrideChange,
   type SyncOverrideView,
-  setSyncOverride,
 } from '../../app/campaign-contacts.js';
+import { type AddContactsResult, addContactsToCampaign } from '../../app/campaign-contacts-add.js';
 import { type CampaignContactRow, loadersOf, pageArgs } from '../../app/loaders.js';
+import { clearSyncOverride, type SyncOverrideChange, setSyncOverride } from '../../app/sync-overrides.js';
 import { NotFoundError, SettingsLockedError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { CampaignRef, connectionOf, totalCountOf } from './campaign.js';
