@@ -84,12 +84,17 @@ const envSchema = z.object({
     }),
   GRAPHQL_MAX_DEPTH: int(12, 2, 50),
   GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
+  GRAPHQL_MAX_COST: int(20_000, 10, 10_000_000),
+  GRAPHQL_MAX_NODES: int(200_000, 100, 10_000_000),
+  GRAPHQL_TIMEOUT_MS: int(30_000, 10, 600_000),
+  GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 2mb')
     .default('2mb'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
+  AUTH_CACHE_TTL_MS: int(10_000, 0, 300_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -114,6 +119,21 @@ const envSchema = z.object({
   PINPOINT_REQUESTS_PER_SECOND: int(20, 1, 10_000),
   BREAKER_THRESHOLD: int(5, 1, 1_000),
   BREAKER_COOLDOWN_MS: int(30_000, 10, 3_600_000),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.trim() === '' || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v.trim()), {
+      message: 'must be an absolute http(s) URL, e.g. https://bff.example.com',
+    }),
+  WEBHOOK_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 64kb or 1mb')
+    .default('64kb'),
+  ATS_RECONCILE_TICK_MS: int(60_000, 0, 86_400_000),
+  ATS_RECONCILE_INTERVAL_MS: int(6 * 3_600_000, 1_000, 30 * 86_400_000),
+  ATS_RECONCILE_WINDOW_DAYS: int(30, 1, 3_650),
+  ATS_RECONCILE_BATCH: int(200, 1, 10_000),
+  ATS_WEBHOOK_SILENT_AFTER_MS: int(86_400_000, 1_000, 30 * 86_400_000),
 });
 
 export type DatabaseTarget =
@@ -142,6 +162,14 @@ export interface Config {
     readonly includeStacktrace: false;
     readonly maxDepth: number;
     readonly maxTokens: number;
+    /** Largest estimated cost (fields × page sizes down the tree) an operation may have. */
+    readonly maxCost: number;
+    /** Largest number of resolved fields and list items one operation may produce. */
+    readonly maxNodes: number;
+    /** Time budget of one operation's execution. */
+    readonly timeoutMs: number;
+    /** `jit`: documents compiled by graphql-jit (the default); `graphql-js`: the reference executor. */
+    readonly executor: 'jit' | 'graphql-js';
   };
   /** CORS_ORIGINS: browser origins allowed to call the API (HTTP CORS and WebSocket Origin). */
   readonly corsOrigins: readonly string[];
@@ -149,11 +177,35 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** How often a live subscription re-checks that its token was not revoked. */
   readonly subscriptionTokenRecheckMs: number;
+  /** How long a token's viewer is kept in memory (a revocation drops it at once); 0 disables. */
+  readonly authCacheTtlMs: number;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
   readonly workerOnlyTeams: readonly string[] | null;
   readonly sync: SyncSettings;
+  /**
+   * The service's public base URL, without a trailing slash: webhook URLs shown to admins are built
+   * on it. PUBLIC_URL, else http://<HOST>:<PORT> (localhost for a wildcard host).
+   */
+  readonly publicUrl: string;
+  readonly ats: AtsSettings;
+}
+
+/** Pinpoint → us: webhook intake and the reconciler (issue 13); durations in milliseconds. */
+export interface AtsSettings {
+  /** Largest webhook body accepted (express `limit` syntax, e.g. `64kb`); larger gets 413. */
+  readonly webhookBodyLimit: string;
+  /** How often a worker process looks for applications to re-read; 0 turns the reconciler off. */
+  readonly reconcileTickMs: number;
+  /** A linked contact is re-read at most once per this interval (webhooks reset it too). */
+  readonly reconcileIntervalMs: number;
+  /** Only contacts pushed to Pinpoint within this many days are re-read. */
+  readonly reconcileWindowDays: number;
+  /** Most applications queued per tick (the per-integration rate limit still paces the calls). */
+  readonly reconcileBatch: number;
+  /** No webhook for this long while contacts are linked turns `Integration.webhookStatus` to SILENT. */
+  readonly webhookSilentAfterMs: number;
 }
 
 /** Outbox worker settings (see src/sync/worker.ts); every duration in milliseconds. */
@@ -225,14 +277,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       includeStacktrace: false as const,
       maxDepth: e.GRAPHQL_MAX_DEPTH,
       maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxNodes: e.GRAPHQL_MAX_NODES,
+      timeoutMs: e.GRAPHQL_TIMEOUT_MS,
+      executor: e.GRAPHQL_EXECUTOR,
     }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,
+    publicUrl: publicUrlOf(e.PUBLIC_URL, e.HOST, e.PORT),
+    ats: Object.freeze({
+      webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
+      reconcileTickMs: e.ATS_RECONCILE_TICK_MS,
+      reconcileIntervalMs: e.ATS_RECONCILE_INTERVAL_MS,
+      reconcileWindowDays: e.ATS_RECONCILE_WINDOW_DAYS,
+      reconcileBatch: e.ATS_RECONCILE_BATCH,
+      webhookSilentAfterMs: e.ATS_WEBHOOK_SILENT_AFTER_MS,
+    }),
     sync: Object.freeze({
       leaseMs: e.WORKER_LEASE_MS,
       pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
@@ -246,4 +312,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
     }),
   });
+}
+
+function publicUrlOf(explicit: string | undefined, host: string, port: number): string {
+  if (explicit && explicit.trim() !== '') return explicit.trim().replace(/\/+$/, '');
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
 }

@@ -11,6 +11,7 @@ import { type HttpApp, startHttpApp } from './http/app.js';
 import { createLogger, type Logger } from './logger.js';
 import { exitOnUnexpectedErrors, loadConfigOrExit, stopOnSignals } from './runtime.js';
 import type { Services } from './services.js';
+import { type AtsReconciler, startAtsReconciler } from './sync/ats-reconciler.js';
 import type { JobExecutor } from './sync/executor-types.js';
 import { startWorkers, type Workers } from './sync/worker.js';
 
@@ -21,6 +22,8 @@ export interface RunningServer {
   readonly http: HttpApp;
   /** The outbox workers running in this process, when asked for. */
   readonly workers: Workers | null;
+  /** The ATS reconciler, running alongside the workers. */
+  readonly reconciler: AtsReconciler | null;
   /** Graceful stop: stop accepting, finish in-flight work, close sockets (the database stays open). */
   stop(): Promise<void>;
 }
@@ -56,14 +59,25 @@ export async function startServer(deps: {
         ...(deps.workers.onlyTeams ? { onlyTeams: deps.workers.onlyTeams } : {}),
       })
     : null;
+  // The reconciler runs where workers run: it only queues jobs, the workers carry them out.
+  const reconciler: AtsReconciler | null = workers
+    ? startAtsReconciler({
+        database: deps.database,
+        logger: deps.logger,
+        settings: deps.config.ats,
+        ...(deps.workers?.onlyTeams ? { onlyTeams: deps.workers.onlyTeams } : {}),
+      })
+    : null;
   return {
     url: http.url,
     port: http.port,
     services,
     http,
     workers,
+    reconciler,
     async stop() {
       // Workers first: they hand unfinished jobs back while the database is certainly open.
+      await reconciler?.stop();
       await workers?.stop();
       await http.stop();
       await services.events.close();

@@ -6,6 +6,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { exitOnUnexpectedErrors, loadConfigOrExit, stopOnSignals } from './runtime.js';
 import type { Services } from './services.js';
+import { type AtsReconciler, startAtsReconciler } from './sync/ats-reconciler.js';
 import { createGatedExecutor } from './sync/executor.js';
 import { startWorkers, type Workers } from './sync/worker.js';
 
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   let database: Database | null = null;
   let services: Services | null = null;
   let workers: Workers | null = null;
+  let reconciler: AtsReconciler | null = null;
   stopOnSignals(logger, config.shutdownTimeoutMs, async () => {
+    await reconciler?.stop();
     await workers?.stop();
     await services?.events.close();
     await database?.close();
@@ -42,6 +45,12 @@ async function main(): Promise<void> {
     concurrency: config.workerConcurrency,
     settings: config.sync,
     events: services.events,
+    ...(config.workerOnlyTeams ? { onlyTeams: config.workerOnlyTeams } : {}),
+  });
+  reconciler = startAtsReconciler({
+    database,
+    logger,
+    settings: config.ats,
     ...(config.workerOnlyTeams ? { onlyTeams: config.workerOnlyTeams } : {}),
   });
   logger.info(

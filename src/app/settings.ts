@@ -57,6 +57,7 @@ const teamSettingsInputSchema = z.strictObject({
   mandatoryFields: fieldKeyList,
   suppressPinpointNotifications: z.boolean(),
   lockedForMembers: z.boolean(),
+  stopOutreachOnAtsOutcome: z.boolean(),
 });
 
 /** A partial update of the team's settings: absent keys keep their value; null is refused. */

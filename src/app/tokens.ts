@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { CHANNELS, type EventBus, notify } from '../db/notify.js';
 import { apiTokensTable, teamsTable, usersTable } from '../db/schema.js';
 
 const TOKEN_PREFIX = 'ppb_';
@@ -43,7 +44,11 @@ export function bearerToken(header: unknown): string | null | 'malformed' {
 }
 
 /** Resolves a token to its viewer; null for unknown or revoked tokens. */
-export async function authenticateToken(db: DbOrTx, token: string): Promise<Viewer | null> {
+export async function authenticateToken(
+  db: DbOrTx,
+  token: string,
+  hash = hashToken(token),
+): Promise<Viewer | null> {
   const rows = await db
     .select({
       tokenId: apiTokensTable.id,
@@ -57,7 +62,7 @@ export async function authenticateToken(db: DbOrTx, token: string): Promise<View
     .from(apiTokensTable)
     .innerJoin(usersTable, eq(usersTable.id, apiTokensTable.userId))
     .innerJoin(teamsTable, eq(teamsTable.id, usersTable.teamId))
-    .where(and(eq(apiTokensTable.tokenHash, hashToken(token)), isNull(apiTokensTable.revokedAt)))
+    .where(and(eq(apiTokensTable.tokenHash, hash), isNull(apiTokensTable.revokedAt)))
     .limit(1);
   const row = rows[0];
   if (!row) return null;
@@ -84,20 +89,26 @@ export async function authenticateToken(db: DbOrTx, token: string): Promise<View
   };
 }
 
-/** Revokes a token given the token itself or its id; returns whether one was revoked. */
+/**
+ * Revokes a token given the token itself or its id; returns whether one was revoked. Every
+ * instance drops it from its viewer cache on the notification, sent in the same transaction.
+ */
 export async function revokeToken(db: DbOrTx, tokenOrId: string): Promise<boolean> {
   const isId = /^[0-9a-f-]{36}$/i.test(tokenOrId);
-  const rows = await db
-    .update(apiTokensTable)
-    .set({ revokedAt: new Date() })
-    .where(
-      and(
-        isId ? eq(apiTokensTable.id, tokenOrId) : eq(apiTokensTable.tokenHash, hashToken(tokenOrId)),
-        isNull(apiTokensTable.revokedAt),
-      ),
-    )
-    .returning({ id: apiTokensTable.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(apiTokensTable)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          isId ? eq(apiTokensTable.id, tokenOrId) : eq(apiTokensTable.tokenHash, hashToken(tokenOrId)),
+          isNull(apiTokensTable.revokedAt),
+        ),
+      )
+      .returning({ id: apiTokensTable.id });
+    for (const row of rows) await notify(tx, CHANNELS.tokenRevoked, { tokenId: row.id });
+    return rows.length > 0;
+  });
 }
 
 /** Whether a token still works (a WebSocket authenticated at connect re-checks it while streaming). */
@@ -108,4 +119,9 @@ export async function isTokenActive(db: DbOrTx, tokenId: string): Promise<boolea
     .where(and(eq(apiTokensTable.id, tokenId), isNull(apiTokensTable.revokedAt)))
     .limit(1);
   return rows.length > 0;
+}
+
+/** Calls `listener` with the id of every token revoked on any instance; resolves to an unsubscribe. */
+export function onTokenRevoked(events: EventBus, listener: (tokenId: string) => void): Promise<() => void> {
+  return events.on(CHANNELS.tokenRevoked, (payload) => listener(payload.tokenId));
 }

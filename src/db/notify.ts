@@ -10,6 +10,7 @@ export const CHANNELS = {
   integrationStatus: 'bff_integration_status',
   syncEvent: 'bff_sync_event',
   syncJobs: 'bff_sync_jobs',
+  tokenRevoked: 'bff_token_revoked',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
@@ -17,6 +18,7 @@ const payloadSchemas = {
   [CHANNELS.integrationStatus]: z.object({ teamId: z.string(), provider: z.string() }),
   [CHANNELS.syncEvent]: z.object({ teamId: z.string(), campaignId: z.string().nullable(), id: z.string() }),
   [CHANNELS.syncJobs]: z.object({ teamId: z.string() }),
+  [CHANNELS.tokenRevoked]: z.object({ tokenId: z.string() }),
 } as const;
 export type ChannelPayload<C extends Channel> = z.infer<(typeof payloadSchemas)[C]>;
 

@@ -16,6 +16,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   ACTIVITY_TYPES,
+  ATS_OUTCOMES,
   CONNECTION_STATUSES,
   CONTACT_STAGES,
   INTEGRATION_PROVIDERS,
@@ -112,10 +113,23 @@ export const integrationsTable = pgTable(
     /** Circuit breaker state, shared by every worker through the database. */
     breakerFailures: integer('breaker_failures').notNull().default(0),
     breakerOpenUntil: timestamp('breaker_open_until', { withTimezone: true, mode: 'date' }),
+    /** The opaque, unguessable id in the webhook URL (/webhooks/pinpoint/<id>); deliveries are signed. */
+    webhookId: text('webhook_id')
+      .notNull()
+      .default(sql`replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '')`),
+    /** AES-256-GCM sealed webhook signing secret (AAD binds team and integration); never returned. */
+    webhookSecretSealed: text('webhook_secret_sealed'),
+    webhookSecretHint: text('webhook_secret_hint'),
+    webhookSecretSetAt: timestamp('webhook_secret_set_at', { withTimezone: true, mode: 'date' }),
+    /** When the last correctly signed delivery arrived (duplicates included). */
+    lastWebhookAt: timestamp('last_webhook_at', { withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('integrations_team_provider_unique').on(t.teamId, t.provider)],
+  (t) => [
+    uniqueIndex('integrations_team_provider_unique').on(t.teamId, t.provider),
+    uniqueIndex('integrations_webhook_id_unique').on(t.webhookId),
+  ],
 );
 
 /**
@@ -180,6 +194,7 @@ export const outreachChannelEnum = pgEnum('outreach_channel', OUTREACH_CHANNELS)
 export const contactStageEnum = pgEnum('contact_stage', CONTACT_STAGES);
 export const syncStatusEnum = pgEnum('sync_status', SYNC_STATUSES);
 export const activityTypeEnum = pgEnum('activity_type', ACTIVITY_TYPES);
+export const atsOutcomeEnum = pgEnum('ats_outcome', ATS_OUTCOMES);
 
 export const campaignsTable = pgTable(
   'campaigns',
@@ -231,11 +246,24 @@ export const campaignContactsTable = pgTable(
     overrideFieldValues: jsonb('override_field_values').$type<unknown[] | null>(),
     /** null = no override. */
     overrideUpdatedAt: timestamp('override_updated_at', { withTimezone: true, mode: 'date' }),
+    /** When the push last completed (status became SYNCED): the reconciler's window starts here. */
+    pinpointSyncedAt: timestamp('pinpoint_synced_at', { withTimezone: true, mode: 'date' }),
+    // What Pinpoint last said about the linked application (issue 13); all null until it said something.
+    atsStageId: text('ats_stage_id'),
+    atsStageName: text('ats_stage_name'),
+    atsOutcome: atsOutcomeEnum('ats_outcome'),
+    /** When the application last changed in Pinpoint (its updated_at, else when we first saw the change). */
+    atsUpdatedAt: timestamp('ats_updated_at', { withTimezone: true, mode: 'date' }),
+    /** When the application was last re-read, or queued for it (webhook or reconciler). */
+    atsCheckedAt: timestamp('ats_checked_at', { withTimezone: true, mode: 'date' }),
+    outreachStopped: boolean('outreach_stopped').notNull().default(false),
+    outreachStoppedReason: text('outreach_stopped_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('campaign_contacts_campaign_contact_unique').on(t.campaignId, t.contactId),
+    index('campaign_contacts_team_application_idx').on(t.teamId, t.pinpointApplicationId),
     index('campaign_contacts_campaign_idx').on(t.campaignId, t.createdAt, t.id),
     index('campaign_contacts_contact_idx').on(t.contactId),
   ],
@@ -341,5 +369,31 @@ export const syncEventsTable = pgTable(
   (t) => [
     index('sync_events_team_created_idx').on(t.teamId, t.createdAt, t.id),
     index('sync_events_campaign_created_idx').on(t.campaignId, t.createdAt, t.id),
+  ],
+);
+
+/** Inbound webhooks (issue 13), the inbox: each signed delivery, stored before any work, once per dedupe key (Pinpoint retries). */
+export const webhookDeliveriesTable = pgTable(
+  'webhook_deliveries',
+  {
+    id: id(),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teamsTable.id, { onDelete: 'cascade' }),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrationsTable.id, { onDelete: 'cascade' }),
+    /** `id:<delivery id header>` when Pinpoint sent one, else `sha256:<hex of the raw body>`. */
+    dedupeKey: text('dedupe_key').notNull(),
+    event: text('event').notNull(),
+    applicationId: text('application_id'),
+    body: jsonb('body').$type<unknown>().notNull(),
+    /** What was done with it: `REFRESH_QUEUED`, `UNLINKED` (no contact of ours) or `IGNORED` (event not acted on). */
+    outcome: text('outcome').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_dedupe_unique').on(t.integrationId, t.dedupeKey),
+    index('webhook_deliveries_team_received_idx').on(t.teamId, t.receivedAt),
   ],
 );

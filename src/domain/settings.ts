@@ -36,6 +36,7 @@ export const TEAM_SETTINGS_DEFAULTS: Readonly<TeamSyncSettings> = deepFreeze({
   noteChannels: [...OUTREACH_CHANNELS],
   suppressPinpointNotifications: true,
   lockedForMembers: false,
+  stopOutreachOnAtsOutcome: true,
 });
 
 /** The mapping a team starts with and returns to on `resetFieldMappings`. */

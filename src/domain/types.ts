@@ -81,8 +81,19 @@ export const SYNC_EVENT_KINDS = [
   'RETRYING',
   'DEAD',
   'PAUSED',
+  'ATS_STAGE_CHANGED',
+  'ATS_OUTCOME',
+  'ATS_EVENT_IGNORED',
 ] as const;
 export type SyncEventKind = (typeof SYNC_EVENT_KINDS)[number];
+
+/** Where an application stands in Pinpoint, as Pinpoint last told us (issue 13). */
+export const ATS_OUTCOMES = ['ACTIVE', 'HIRED', 'REJECTED', 'WITHDRAWN'] as const;
+export type AtsOutcome = (typeof ATS_OUTCOMES)[number];
+
+/** Whether Pinpoint's webhooks reach us (see `webhookStatusOf` in domain/ats.ts). */
+export const WEBHOOK_STATUSES = ['NOT_CONFIGURED', 'WAITING', 'RECEIVING', 'SILENT'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
 /** Where an activity's Pinpoint note stands. */
 export const NOTE_STATUSES = ['NOT_APPLICABLE', 'PENDING', 'HELD', 'WRITTEN', 'SKIPPED'] as const;
@@ -106,6 +117,8 @@ export interface TeamSyncSettings {
   noteChannels: readonly OutreachChannel[];
   suppressPinpointNotifications: boolean;
   lockedForMembers: boolean;
+  /** Mark a campaign contact outreach-stopped when Pinpoint says hired, rejected or withdrawn. */
+  stopOutreachOnAtsOutcome: boolean;
 }
 
 /** A user's personal defaults for the campaigns they own; null or absent means "use the team's". */

@@ -5,6 +5,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { isObjectType } from 'graphql';
 import type { Context } from '../context.js';
 import { CodedError, forbidden, unauthenticated } from '../errors.js';
 
@@ -50,6 +51,12 @@ export const builder = new SchemaBuilder<PothosTypes>({
       description:
         'Refetches any object that has a global `id` (Relay). Answers null when the id is unknown or belongs to another team. Requires authentication.',
       authScopes: { authenticated: true },
+      // An id naming a type that is not a Node (`Admin:x`, `__proto__:x`) is unknown: null, not an error.
+      resolve: (_root, args, _ctx, info, resolveNode) => {
+        const type = info.schema.getType(args.id.typename);
+        const isNode = isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node');
+        return isNode ? resolveNode(args.id) : null;
+      },
       args: { id: { description: 'The global `id` of the object, as another field returned it.' } },
     },
     nodesQueryOptions: false,

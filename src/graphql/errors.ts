@@ -14,6 +14,7 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { builder } from './builder.js';
+import { BUDGET_ERROR_CODES } from './execution-budget.js';
 
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'Implemented by every expected failure a mutation can return in its `…Result` union.',
@@ -112,7 +113,22 @@ const REQUEST_ERROR_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'QUERY_TOO_COMPLEX',
 ]);
+
+function httpStatusOf(error: GraphQLError): number | undefined {
+  const http = error.extensions.http as { status?: number } | undefined;
+  return http?.status;
+}
+
+/** Extensions a request or budget error may carry to the client besides its code. */
+const PUBLIC_EXTENSIONS = ['cost', 'limit', 'argumentPath'] as const;
+
+function publicExtensions(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of PUBLIC_EXTENSIONS) if (extensions?.[key] !== undefined) kept[key] = extensions[key];
+  return kept;
+}
 
 /**
  * The one boundary for thrown errors. CodedErrors keep their code; GraphQL request errors keep
@@ -137,7 +153,34 @@ export function formatError(
   // Request errors (parse, validation, variable coercion) have no path and carry Apollo's code.
   const code = formatted.extensions?.code;
   if (formatted.path === undefined && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-    return { ...base, message: formatted.message, extensions: { code } };
+    return {
+      ...base,
+      message: formatted.message,
+      extensions: { code, ...publicExtensions(formatted.extensions) },
+    };
+  }
+  // graphql-js's own request limits ("Too many errors processing variables") carry no code; they are
+  // about the request, never internal.
+  if (
+    formatted.path === undefined &&
+    original instanceof GraphQLError &&
+    !original.originalError &&
+    code === 'INTERNAL_SERVER_ERROR' &&
+    /^Too many errors/.test(original.message)
+  ) {
+    return { ...base, message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+  }
+  // Apollo refuses some requests with a 400 and no code (an APQ hash that does not match its query).
+  if (formatted.path === undefined && original instanceof GraphQLError && httpStatusOf(original) === 400) {
+    return { ...base, message: formatted.message, extensions: { code: 'BAD_REQUEST' } };
+  }
+  // The execution budget stops a running operation with its own codes (see execution-budget.ts).
+  if (original instanceof GraphQLError && typeof code === 'string' && BUDGET_ERROR_CODES.has(code)) {
+    return {
+      ...base,
+      message: formatted.message,
+      extensions: { code, ...publicExtensions(formatted.extensions) },
+    };
   }
   // A lost database connection is the client's cue to retry, not a bug: warn, without SQL or params.
   const lossCode = connectionLossCode(error);

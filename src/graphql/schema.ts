@@ -1,8 +1,11 @@
 // Builds the schema: imports every type file (for their side effects on the builder), then toSchema.
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
+import { applyExecutionBudget } from './execution-budget.js';
 import './errors.js';
 import './scalars.js';
+import './types/ats.js';
+import './types/ats-enums.js';
 import './types/campaign.js';
 import './types/campaign-contact.js';
 import './types/contact.js';
@@ -21,4 +24,4 @@ builder.subscriptionType({
     'Live updates over WebSocket (graphql-transport-ws on /graphql, token in connectionParams.authorization). Each sends the current state first, then every change.',
 });
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = applyExecutionBudget(lexicographicSortSchema(builder.toSchema()));

@@ -1,19 +1,21 @@
 // Assembles the HTTP and WebSocket front: Express 5 + Apollo Server 5 on /graphql, graphql-ws on the
 // same port and path, health and readiness probes, and an orderly stop.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import {
   type ExecutionResult,
-  GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
   specifiedRules,
@@ -25,11 +27,20 @@ import { WebSocketServer } from 'ws';
 import { type Context, createContext } from '../context.js';
 import { isConnectionLoss } from '../db/errors.js';
 import { CodedError } from '../errors.js';
-import { codedGraphQLError, databaseUnavailableError, formatError } from '../graphql/errors.js';
+import { codedGraphQLError, databaseUnavailableError } from '../graphql/errors.js';
+import { apolloGateway, createExecutor } from '../graphql/executor.js';
+import {
+  collapseBudgetErrors,
+  guardedWsExecution,
+  type OperationLimits,
+  operationGuardPlugin,
+} from '../graphql/operation-guard.js';
 import type { Services } from '../services.js';
-import { authenticate } from './auth.js';
+import { createAuthenticator } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
+import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
 import { playgroundRouter } from './playground.js';
+import { webhookRouter } from './webhooks.js';
 
 export interface HttpApp {
   readonly httpServer: Server;
@@ -41,8 +52,6 @@ export interface HttpApp {
 
 /** A client's x-request-id is kept only when it looks like an id; anything else gets a fresh uuid. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-/** The current HTTP request's id, for the error boundary (Apollo's formatError gets no context). */
-const requestScope = new AsyncLocalStorage<{ requestId: string }>();
 
 export async function startHttpApp(options: {
   schema: GraphQLSchema;
@@ -61,7 +70,7 @@ export async function startHttpApp(options: {
     maxTokens: { enabled: false }, // turns syntax errors into 500s; Apollo's parseOptions.maxTokens instead
     maxDepth: { n: config.graphql.maxDepth },
     // Armor's cost grows with depth alone (page sizes are ignored), so the app's own 20 × 20 page
-    // scores ~110k. Depth, aliases, tokens and the 100-item cap on every page bound the work instead.
+    // scores ~110k. src/graphql/cost.ts multiplies page sizes instead (operationGuardPlugin).
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: !config.graphql.introspection },
   });
@@ -70,6 +79,22 @@ export async function startHttpApp(options: {
     ...(protection.validationRules as ValidationRule[]),
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
+
+  const limits: OperationLimits = {
+    maxCost: config.graphql.maxCost,
+    maxNodes: config.graphql.maxNodes,
+    timeoutMs: config.graphql.timeoutMs,
+  };
+  const { authenticate, close: closeAuthenticator } = await createAuthenticator({
+    db: database.db,
+    events: services.events,
+    ttlMs: config.authCacheTtlMs,
+  });
+  const executor = createExecutor(schema, {
+    kind: config.graphql.executor,
+    onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
+  });
+  const wsExecution = guardedWsExecution(schema, limits, executor);
 
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   httpServer.on('upgrade', (req, socket, head) => {
@@ -91,23 +116,39 @@ export async function startHttpApp(options: {
       schema,
       isProd: true,
       onConnect: async (ctx) => {
-        const outcome = await authenticate(database.db, ctx.connectionParams?.authorization);
+        const outcome = await authenticate(ctx.connectionParams?.authorization);
         if (outcome.kind !== 'viewer') return false; // closes with 4403 Forbidden
         ctx.extra.viewer = outcome.viewer;
         return true;
       },
       context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
       validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
-      onNext: (_ctx, _id, _payload, args, result) =>
-        maskErrors(result as ExecutionResult, args.contextValue as Context),
+      execute: wsExecution.execute,
+      subscribe: wsExecution.subscribe,
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const context = args.contextValue as Context | undefined;
+        const raw = result as ExecutionResult;
+        const formatted = formatResultErrors(
+          raw.errors ? { ...raw, errors: collapseBudgetErrors(raw.errors) } : raw,
+          context?.log ?? logger,
+          context?.requestId,
+          { pathless: true },
+        );
+        const cost = wsExecution.costOf(args.contextValue);
+        return cost ? { ...formatted, extensions: { ...formatted.extensions, cost } } : formatted;
+      },
     },
     wsServer,
   );
 
   const plugins: ApolloServerPlugin<Context>[] = [
     ...(protection.plugins as ApolloServerPlugin<Context>[]),
+    operationGuardPlugin<Context>(schema, limits),
     ApolloServerPluginDrainHttpServer({ httpServer }),
     ApolloServerPluginLandingPageDisabled(),
+    // Both wrap every resolver (willResolveField); no cache hints or traces are used.
+    ApolloServerPluginCacheControlDisabled(),
+    ApolloServerPluginInlineTraceDisabled(),
     {
       async serverWillStart() {
         return {
@@ -119,7 +160,10 @@ export async function startHttpApp(options: {
     },
   ];
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Execution errors are formatted here, where the context (request id, request log) is at hand.
+    gateway: apolloGateway<Context>(schema, executor, (result, context) =>
+      formatResultErrors(result, context.log, context.requestId, { pathless: false }),
+    ),
     plugins,
     validationRules,
     introspection: config.graphql.introspection,
@@ -128,8 +172,7 @@ export async function startHttpApp(options: {
     // server.ts owns SIGTERM/SIGINT; Apollo's own handlers would race it and stall the drain.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.graphql.maxTokens },
-    formatError: (formatted, error) =>
-      formatError(formatted, error, logger, requestScope.getStore()?.requestId),
+    formatError: apolloFormatError(logger),
     logger: {
       debug: (m) => logger.debug(m),
       info: (m) => logger.info(m),
@@ -149,6 +192,7 @@ export async function startHttpApp(options: {
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ready' : stopping ? 'stopping' : 'database unreachable' });
   });
+  app.use(webhookRouter(services));
   if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
   app.use(
     '/graphql',
@@ -157,7 +201,7 @@ export async function startHttpApp(options: {
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       res.locals.requestId = requestId;
       res.setHeader('x-request-id', requestId);
-      requestScope.run({ requestId }, next);
+      next();
     },
     express.json({
       limit: config.bodyLimit,
@@ -166,8 +210,10 @@ export async function startHttpApp(options: {
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = res.locals.requestId as string;
-        const outcome = await authenticate(database.db, req.headers.authorization).catch((error) => {
-          throw isConnectionLoss(error) ? databaseUnavailableError(error) : error;
+        const outcome = await authenticate(req.headers.authorization).catch((error) => {
+          throw isConnectionLoss(error)
+            ? databaseUnavailableError(error)
+            : formatContextError(error, logger, requestId);
         });
         if (outcome.kind === 'rejected') {
           throw codedGraphQLError(
@@ -219,21 +265,7 @@ export async function startHttpApp(options: {
       stopping = true;
       await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
       wsServer.close();
+      closeAuthenticator();
     },
   };
-
-  function maskErrors(result: ExecutionResult, context: Context | undefined): ExecutionResult {
-    if (!result.errors?.length) return result;
-    const log = context?.log ?? logger;
-    return {
-      ...result,
-      errors: result.errors.map((e) => {
-        const f = formatError(e.toJSON(), e, log, context?.requestId);
-        return new GraphQLError(f.message, {
-          path: f.path as (string | number)[] | undefined,
-          extensions: f.extensions,
-        });
-      }),
-    };
-  }
 }

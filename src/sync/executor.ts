@@ -11,6 +11,7 @@ import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import type { PinpointClient } from '../pinpoint/client.js';
 import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
+import { createAtsRefreshExecutor, routeAtsRefresh } from './ats-refresh.js';
 import { createEffects, type Effects } from './effects.js';
 import type { ClaimedJob, JobExecutor, RequestGate } from './executor-types.js';
 import { handleFailure } from './failure.js';
@@ -20,7 +21,7 @@ import { createRequestGate } from './rate-limit.js';
 import { recordSync } from './record.js';
 
 /** A client whose every call first waits for the integration's shared request slot. */
-function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
+export function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
   return new Proxy(client, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -36,7 +37,10 @@ function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClien
 /** Finishes an earlier push, asks the policy what the job's event calls for and carries it out. */
 async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects): Promise<void> {
   await finishLinkedPush(db, ctx, effects);
-  const policyEvent = await policyEventFor(db, ctx.campaignContact.id, job.payload.event);
+  const jobEvent = job.payload.event;
+  // ATS_REFRESH jobs never get here: createGatedExecutor routes them to ats-refresh.ts.
+  if (jobEvent.kind === 'ATS_REFRESH') throw new Error('ATS_REFRESH job reached the push executor');
+  const policyEvent = await policyEventFor(db, ctx.campaignContact.id, jobEvent);
   const decision = decideSync(syncInputOf(ctx, policyEvent));
   let actions = decision.actions;
   if (actions.some((a) => a.type === 'PUSH_APPLICATION')) {
@@ -56,11 +60,10 @@ async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects):
 
 /** The executor every process runs: each Pinpoint request waits for the integration's shared rate slot. */
 export function createGatedExecutor(services: Services): JobExecutor {
-  return createExecutor(services, {
-    gate: createRequestGate(services.database.db, {
-      requestsPerSecond: services.config.sync.requestsPerSecond,
-    }),
+  const gate = createRequestGate(services.database.db, {
+    requestsPerSecond: services.config.sync.requestsPerSecond,
   });
+  return routeAtsRefresh(createExecutor(services, { gate }), createAtsRefreshExecutor(services, { gate }));
 }
 
 export function createExecutor(services: Services, options: { gate?: RequestGate } = {}): JobExecutor {

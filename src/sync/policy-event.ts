@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { activitiesTable } from '../db/schema.js';
 import type { PolicyActivity, PolicyEvent } from '../domain/sync-actions.js';
-import type { SyncJobEvent } from './jobs.js';
+import type { PushJobEvent } from './jobs.js';
 
 type ActivityRow = typeof activitiesTable.$inferSelect;
 
@@ -23,7 +23,7 @@ export function toPolicyActivity(a: ActivityRow): PolicyActivity {
 export async function policyEventFor(
   db: Db,
   campaignContactId: string,
-  event: SyncJobEvent,
+  event: PushJobEvent,
 ): Promise<PolicyEvent> {
   switch (event.kind) {
     case 'REPLIED':

@@ -53,9 +53,11 @@ export async function recordSync(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     if (Object.keys(patch).length > 0) {
+      // The ATS reconciler re-reads contacts pushed recently: a push that lands dates it.
+      const synced = patch.syncStatus === 'SYNCED' ? { pinpointSyncedAt: new Date() } : {};
       await tx
         .update(campaignContactsTable)
-        .set(patch)
+        .set({ ...patch, ...synced })
         .where(eq(campaignContactsTable.id, event.campaignContactId));
     }
     await insertSyncEvent(tx, { ...event, status: event.status ?? patch.syncStatus ?? null });

@@ -1,4 +1,5 @@
 // Keyset pagination on (created_at, id): the one cursor codec of the API, and the page shape.
+import { isRealTimestamp } from '../../domain/timestamp-text.js';
 import { CodedError } from '../../errors.js';
 import { isUuid } from './rows.js';
 
@@ -23,9 +24,6 @@ export interface Page<T> {
   readonly hasNextPage: boolean;
 }
 
-// created_at as PostgreSQL prints it, microseconds included (a JS Date would drop them).
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[+-]\d{2}(?::?\d{2})?|Z)?$/;
-
 export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
 }
@@ -33,7 +31,7 @@ export function encodeCursor(cursor: Cursor): string {
 /** Parses a client's `after`; anything we did not issue is a BAD_USER_INPUT error. */
 export function decodeCursor(value: string): Cursor {
   const [createdAt, id, ...rest] = Buffer.from(value, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !createdAt || !id || !PG_TIMESTAMPTZ.test(createdAt) || !isUuid(id)) {
+  if (rest.length > 0 || !createdAt || !id || !isRealTimestamp(createdAt) || !isUuid(id)) {
     throw new CodedError('BAD_USER_INPUT', '`after` is not a cursor this API issued.');
   }
   return { createdAt, id };

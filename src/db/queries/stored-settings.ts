@@ -49,6 +49,7 @@ export const storedTeamSettingsSchema = z
     noteChannels: z.array(z.enum(OUTREACH_CHANNELS)),
     suppressPinpointNotifications: z.boolean(),
     lockedForMembers: z.boolean(),
+    stopOutreachOnAtsOutcome: z.boolean(),
   })
   .partial();
 

@@ -1,6 +1,7 @@
 // Campaign contacts: one contact in one campaign with its stage, sync status, per-person override and
 // resolved settings; Campaign.contacts; addContactsToCampaign and the extension's override mutations.
 
+import { campaignContactsWithOutcome, countCampaignContactsWithOutcome } from '../../app/ats-status.js';
 import {
   campaignContactEffectiveSync,
   campaignContactMissingFields,
@@ -15,6 +16,7 @@ import { type CampaignContactRow, loadersOf, pageArgs } from '../../app/loaders.
 import { clearSyncOverride, type SyncOverrideChange, setSyncOverride } from '../../app/sync-overrides.js';
 import { NotFoundError, SettingsLockedError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
+import { AtsOutcomeEnum } from './ats-enums.js';
 import { CampaignRef, connectionOf, totalCountOf } from './campaign.js';
 import { ContactInputRef, ContactRef } from './contact.js';
 import {
@@ -131,7 +133,7 @@ const CampaignContactConnectionRef = builder.connectionObject(
     nodeNullable: false,
     fields: (t) => ({
       totalCount: t.int({
-        description: 'How many contacts the campaign has in all.',
+        description: 'How many contacts the campaign has in all (with `atsOutcome`: how many match).',
         resolve: (connection) => totalCountOf(connection),
       }),
     }),
@@ -142,8 +144,14 @@ const CampaignContactConnectionRef = builder.connectionObject(
 builder.objectField(CampaignRef, 'contacts', (t) =>
   t.field({
     type: CampaignContactConnectionRef,
-    description: 'The campaign’s contacts in the order they were added (keyset pagination).',
+    description:
+      'The campaign’s contacts in the order they were added (keyset pagination), optionally only those whose Pinpoint Application has one outcome.',
     args: {
+      atsOutcome: t.arg({
+        type: AtsOutcomeEnum,
+        description:
+          'Only contacts whose Application Pinpoint reports with this outcome (contacts without an ATS status never match). `totalCount` then counts the matches.',
+      }),
       first: t.arg.int({ description: 'Page size, 0–100 (default 20).' }),
       after: t.arg.string({
         description: 'Cursor of the last item of the previous page (`pageInfo.endCursor`).',
@@ -151,6 +159,14 @@ builder.objectField(CampaignRef, 'contacts', (t) =>
     },
     resolve: async (campaign, args, ctx) => {
       const page = pageArgs(args.first, args.after);
+      const outcome = args.atsOutcome;
+      if (outcome) {
+        return connectionOf({
+          page: await campaignContactsWithOutcome(ctx, campaign.id, page, outcome),
+          hasPreviousPage: page.after !== null,
+          totalCount: () => countCampaignContactsWithOutcome(ctx, campaign.id, outcome),
+        });
+      }
       return connectionOf({
         page: await campaignContactsPage(ctx, campaign.id, page),
         hasPreviousPage: page.after !== null,

@@ -100,6 +100,11 @@ export const TeamSettingsRef = builder.loadableNode('TeamSettings', {
         'True: members cannot change sync options on campaigns or per-person overrides, nor their personal defaults (admins still can). Default: false.',
       resolve: (r) => r.settings.lockedForMembers,
     }),
+    stopOutreachOnAtsOutcome: t.boolean({
+      description:
+        'True: when Pinpoint says a contact’s application was hired, rejected or withdrawn, the campaign contact is marked `outreachStopped` so the outreach engine stops messaging them. Default: true.',
+      resolve: (r) => r.settings.stopOutreachOnAtsOutcome,
+    }),
     fieldMappings: t.field({
       type: [FieldMappingRef],
       description:
@@ -146,6 +151,9 @@ const TeamSettingsInput = builder.inputType('TeamSettingsInput', {
       description: 'See `TeamSettings.suppressPinpointNotifications`.',
     }),
     lockedForMembers: t.boolean({ description: 'See `TeamSettings.lockedForMembers`.' }),
+    stopOutreachOnAtsOutcome: t.boolean({
+      description: 'See `TeamSettings.stopOutreachOnAtsOutcome`.',
+    }),
   }),
 });
 

@@ -71,6 +71,12 @@ export const SyncEventKindEnum = vocabularyEnum('SyncEventKind', {
     RETRYING: 'A temporary failure; the engine retries automatically.',
     DEAD: 'The engine gave up after its retries; `retrySync` tries again.',
     PAUSED: 'Syncing is paused because Pinpoint refused the API key; an admin must activate again.',
+    ATS_STAGE_CHANGED:
+      'Pinpoint moved the contact’s Application to another stage (see `CampaignContact.atsStatus`).',
+    ATS_OUTCOME:
+      'Pinpoint’s outcome for the contact’s Application changed: hired, rejected, withdrawn, or active again. The outreach engine reads it, with `CampaignContact.outreachStopped`.',
+    ATS_EVENT_IGNORED:
+      'Pinpoint sent a webhook event this product does not act on; it was stored and ignored (the message names it).',
   },
 });
 

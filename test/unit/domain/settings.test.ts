@@ -84,6 +84,7 @@ const teamArb: fc.Arbitrary<TeamSyncSettings> = fc.record({
   noteChannels: optionValueArbs.noteChannels,
   suppressPinpointNotifications: fc.boolean(),
   lockedForMembers: fc.boolean(),
+  stopOutreachOnAtsOutcome: fc.boolean(),
 });
 
 const inputArb: fc.Arbitrary<EffectiveSyncInput> = fc.record({
@@ -333,6 +334,7 @@ describe('team defaults and field mappings', () => {
       noteChannels: ['EMAIL', 'LINKEDIN', 'INMAIL', 'SMS', 'CALL'],
       suppressPinpointNotifications: true,
       lockedForMembers: false,
+      stopOutreachOnAtsOutcome: true,
     });
   });
 
