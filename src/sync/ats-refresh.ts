@@ -14,8 +14,9 @@ import { isPinpointError } from '../pinpoint/errors.js';
 import type { PinpointApplication } from '../pinpoint/types.js';
 import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
-import { describePinpointError, gated } from './executor.js';
+import { gated } from './executor.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
+import { describePinpointError } from './failure.js';
 import { insertSyncEvent } from './record.js';
 
 type AtsJobEvent = { kind: 'ATS_REFRESH'; applicationId: string; source: 'WEBHOOK' | 'RECONCILER' };

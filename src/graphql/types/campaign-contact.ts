@@ -3,20 +3,17 @@
 
 import { campaignContactsWithOutcome, countCampaignContactsWithOutcome } from '../../app/ats-status.js';
 import {
-  type AddContactsResult,
-  addContactsToCampaign,
   campaignContactEffectiveSync,
   campaignContactMissingFields,
   campaignContactPinpointUrl,
   campaignContactsPage,
-  clearSyncOverride,
   countCampaignContacts,
   overrideOf,
-  type SyncOverrideChange,
   type SyncOverrideView,
-  setSyncOverride,
 } from '../../app/campaign-contacts.js';
+import { type AddContactsResult, addContactsToCampaign } from '../../app/campaign-contacts-add.js';
 import { type CampaignContactRow, loadersOf, pageArgs } from '../../app/loaders.js';
+import { clearSyncOverride, type SyncOverrideChange, setSyncOverride } from '../../app/sync-overrides.js';
 import { NotFoundError, SettingsLockedError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
 import { AtsOutcomeEnum } from './ats-enums.js';
