@@ -10,7 +10,7 @@ import { webhookStatusOf } from '../domain/ats.js';
 import type { WebhookStatus } from '../domain/types.js';
 import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
 import type { Services } from '../services.js';
-import { type AppContext, requireAdmin, viewerOf } from './context.js';
+import { type AppContext, requireAdmin } from './context.js';
 import { getIntegration, type IntegrationView } from './integrations.js';
 import { PINPOINT_WEBHOOK_PATH, webhookSecretAad } from './webhooks.js';
 

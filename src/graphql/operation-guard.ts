@@ -6,11 +6,9 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  execute,
   GraphQLError,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  subscribe,
 } from 'graphql';
 import { operationCost, selectOperation } from './cost.js';
 import { BUDGET_ERROR_CODES, type BudgetLimits, startBudget } from './execution-budget.js';

@@ -49,7 +49,7 @@ export function webhookRouter(services: Services): Router {
           : status < 500
             ? 'Malformed request.'
             : 'Internal error; the delivery was not stored, retry later.';
-      res.status(status >= 500 ? 500 : status).json({ error });
+      res.status(Math.min(status, 500)).json({ error });
     },
   );
   return router;

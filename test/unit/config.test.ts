@@ -119,7 +119,7 @@ describe('the server with a bad configuration', () => {
     expect(result.stdout).toBe('');
   });
   it('turns introspection and the Playground off under NODE_ENV=production unless set explicitly', () => {
-    const key = 'A'.repeat(43) + '=';
+    const key = `${'A'.repeat(43)}=`;
     const production = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key });
     expect(production.graphql).toMatchObject({ introspection: false, playground: false });
     const optedIn = loadConfig({

@@ -19,7 +19,7 @@ import {
   type PinpointJobView,
   type PinpointStageView,
 } from '../../app/pinpoint-catalog.js';
-import { type Context, freshRequestCache, viewerOf } from '../../context.js';
+import { freshRequestCache, viewerOf } from '../../context.js';
 import { CONNECTION_STATUSES, INTEGRATION_PROVIDERS, INTEGRATION_STATUS_CODES } from '../../domain/types.js';
 import {
   IntegrationNotConnectedError,

@@ -13,13 +13,7 @@ import { type Context, viewerOf } from '../../context.js';
 import type { FieldMapping, UserSyncSettings } from '../../domain/types.js';
 import { SettingsLockedError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
-import {
-  ActivityTypeEnum,
-  AddApplicationWhenEnum,
-  ContactVariableEnum,
-  FieldUpdatePolicyEnum,
-  OutreachChannelEnum,
-} from './enums.js';
+import { ContactVariableEnum, FieldUpdatePolicyEnum } from './enums.js';
 import { SYNC_OPTION_NAMES, syncOptionFields, syncOptionInputFields } from './sync-options.js';
 
 export const FieldMappingRef = builder.objectRef<FieldMapping>('FieldMapping').implement({
