@@ -16,6 +16,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
 import {
   type ExecutionResult,
+  GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
   specifiedRules,
@@ -26,7 +27,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { type Context, createContext } from '../context.js';
 import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
-import { toGraphQLError } from '../graphql/errors.js';
+import { toGraphQLError, withoutSyntaxPrefix } from '../graphql/errors.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import {
   collapseBudgetErrors,
@@ -126,7 +127,9 @@ export async function startHttpApp(options: {
         return true;
       },
       context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
-      validate: (s, document) => validate(s, document, [...specifiedRules, ...validationRules]),
+      // Limit refusals read as limits over WebSocket too (graphql-ws sends these without formatError).
+      validate: (s, document) =>
+        validate(s, document, [...specifiedRules, ...validationRules]).map(limitWorded),
       execute: wsExecution.execute,
       subscribe: wsExecution.subscribe,
       onNext: (_ctx, _id, _payload, args, result) => {
@@ -273,4 +276,16 @@ export async function startHttpApp(options: {
       closeAuthenticator();
     },
   };
+}
+
+/** A validation error whose graphql-armor message starts with "Syntax Error:", worded as the limit it is. */
+function limitWorded(error: GraphQLError): GraphQLError {
+  const message = withoutSyntaxPrefix(error.message);
+  if (message === error.message) return error;
+  return new GraphQLError(message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    extensions: error.extensions,
+  });
 }

@@ -123,6 +123,24 @@ describe('request errors', () => {
     expect(JSON.stringify([depth.body, aliased.body])).not.toContain('Syntax Error');
   });
 
+  it('word a depth refusal over WebSocket as a limit, not as a syntax error', async () => {
+    const team = await t.createTeam();
+    const cycle = 'contacts(first: 1) { edges { node { campaign { ';
+    const deep = `{ campaigns(first: 1) { edges { node { ${cycle.repeat(3)}id${' } } } }'.repeat(3)} } } } }`;
+    const ws = await connectWs(t.wsUrl, { authorization: `Bearer ${team.adminToken}` });
+    if (ws.kind !== 'acknowledged') throw new Error(`connection closed with ${ws.code}`);
+    try {
+      const refused = await executeWs(ws.client, deep).then(
+        () => null,
+        (errors: unknown) => errors as { message: string }[],
+      );
+      expect(refused?.[0]?.message).toMatch(/^Query depth limit of 12 exceeded, found \d+\.$/);
+      expect(JSON.stringify(refused)).not.toContain('Syntax Error');
+    } finally {
+      await ws.client.dispose();
+    }
+  });
+
   it('answer an unknown field with 400 and GRAPHQL_VALIDATION_FAILED', async () => {
     const team = await t.createTeam();
     const res = await t.gql('{ viewer { nope } }', {}, team.adminToken);
