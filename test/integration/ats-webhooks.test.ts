@@ -273,8 +273,21 @@ describe('live updates', () => {
     await waitForIdle(world, team);
     const client = wsClient(world.t.wsUrl, team.memberToken);
     type Msg = { syncEvents: { kind: string; campaignContact: { id: string } | null } };
-    const sub = record<Msg>(client, 'subscription { syncEvents { kind campaignContact { id } } }');
-    await sub.waitFor((v) => v.length >= 1); // the snapshot: the subscription is live
+    // Resume from the second-newest event: the newest is replayed once the stream listens, so its
+    // arrival shows the subscription is live (without `after` nothing is sent until the next event).
+    const log = await world.t.gql<{ syncEvents: { edges: { cursor: string }[] } }>(
+      '{ syncEvents(first: 2) { edges { cursor } } }',
+      {},
+      team.memberToken,
+    );
+    const after = log.data?.syncEvents.edges[1]?.cursor;
+    if (!after) throw new Error('expected at least two sync events before subscribing');
+    const sub = record<Msg>(
+      client,
+      'subscription($after: String) { syncEvents(after: $after) { kind campaignContact { id } } }',
+      { after },
+    );
+    await sub.waitFor((v) => v.length >= 1);
     const latencies: number[] = [];
     try {
       for (const cc of ccs) {
