@@ -279,5 +279,5 @@ async function writeFieldMappings(
 
 /** What the log keeps of a mapping: the mapping in effect and whether it is the default one. */
 function mappingSnapshot(record: TeamSettingsRecord): Record<string, unknown> {
-  return { fieldMappings: record.fieldMappings, defaultMappings: record.defaultMappings };
+  return { fieldMappings: record.fieldMappings, defaultFieldMappings: record.defaultMappings };
 }

@@ -48,7 +48,7 @@ const AuditChangeRef = builder.objectRef<AuditChangeView>('AuditChange').impleme
   fields: (t) => ({
     field: t.exposeString('field', {
       description:
-        'The field’s name as the API spells it: a `TeamSettings` field (`addApplicationWhen`, …), an `Integration` field (`status`, `domain`, `apiKeyHint`, `connectedAt`, …), `webhookSecretHint`/`webhookSecretSetAt`, or `fieldMappings`/`defaultMappings`.',
+        'The field’s name as the API spells it: a `TeamSettings` field (`addApplicationWhen`, …), an `Integration` field (`status`, `domain`, `apiKeyHint`, `connectedAt`, …), `webhookSecretHint`/`webhookSecretSetAt`, or `fieldMappings`/`defaultFieldMappings`.',
     }),
     before: t.exposeString('before', {
       description:
