@@ -192,7 +192,6 @@ const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'db/schema.ts', // one table per concern would split it; 402 lines since the log position
   'app/integrations.ts',
   'sync/worker.ts:startWorkers',
-  'pinpoint/client.ts:createPinpointClient',
   'pinpoint/transport.ts:send',
   'pinpoint/transport.ts:<anonymous>',
   'sync/outbox.ts:claimSyncJobs',
