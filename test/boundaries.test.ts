@@ -192,8 +192,6 @@ const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'db/schema.ts', // one table per concern would split it; 402 lines since the log position
   'app/integrations.ts',
   'sync/worker.ts:startWorkers',
-  'pinpoint/transport.ts:send',
-  'pinpoint/transport.ts:<anonymous>',
   'sync/outbox.ts:claimSyncJobs',
   // Not this branch's to split: others work in db/notify.ts, http/ and the simulator.
   'db/notify.ts:createEventBus',

@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { type PinpointCallInfo, PinpointResponseError } from '../errors.js';
 import { ShapeError } from '../mappers.js';
 import { type Resource, singleDocumentSchema } from '../schemas.js';
-import { type HttpResult, type PinpointLogger, scrub, send, type TransportOptions } from '../transport.js';
+import { type HttpResult, type PinpointLogger, send, type TransportOptions } from '../transport.js';
+import { scrub } from '../transport-errors.js';
 
 export interface ClientContext {
   /** The normalized company domain. */
