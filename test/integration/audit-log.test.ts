@@ -307,6 +307,48 @@ describe('a refused or failed change writes no entry', () => {
   });
 });
 
+describe('the entry and its change commit together', () => {
+  it('when the audit entry cannot be written, the change is rolled back too', async () => {
+    const team = await t.createTeam();
+    const company = seedCompany(sim);
+    await connectPinpoint(t, team, company);
+    const suffix = randomBytes(4).toString('hex');
+    // A real database refusal, for this team's entries only (test files share PostgreSQL).
+    await t.database.db.execute(
+      sql.raw(`create function audit_refuse_${suffix}() returns trigger language plpgsql as
+        $$ begin raise exception 'audit write refused (test)'; end $$`),
+    );
+    await t.database.db.execute(
+      sql.raw(`create trigger audit_refuse_${suffix} before insert on audit_log for each row
+        when (new.team_id = '${team.teamId}') execute function audit_refuse_${suffix}()`),
+    );
+    const READ = `{ teamSettings { addApplicationWhen fieldMappings { pinpointField } }
+      integration(provider: PINPOINT) { status apiKeyHint webhookSecretHint } }`;
+    try {
+      const before = await t.gql(READ, {}, team.adminToken);
+      const attempts: [string, Record<string, unknown>][] = [
+        [UPDATE_TEAM, { input: { addApplicationWhen: 'NEVER' } }],
+        [SET_MAPPINGS, { input: [{ pinpointField: 'email', variable: 'EMAIL' }] }],
+        [ACTIVATE, { input: { apiKey: addKey(company), domain: company.domain } }],
+        [SET_SECRET, { secret: 'whsec_never_stored' }],
+        [DEACTIVATE, {}],
+      ];
+      for (const [query, variables] of attempts) {
+        const res = await t.gql(query, variables, team.adminToken);
+        expect(
+          res.errors?.map((e) => e.extensions?.code),
+          query,
+        ).toEqual(['INTERNAL_SERVER_ERROR']);
+      }
+      expect((await t.gql(READ, {}, team.adminToken)).data).toEqual(before.data);
+    } finally {
+      await t.database.db.execute(sql.raw(`drop trigger audit_refuse_${suffix} on audit_log`));
+      await t.database.db.execute(sql.raw(`drop function audit_refuse_${suffix}()`));
+    }
+    expect((await entries(team)).map((e) => e.action)).toEqual(['INTEGRATION_ACTIVATED']);
+  });
+});
+
 describe('who may read it', () => {
   it('a member gets FORBIDDEN and null, from the field, from node(id) and from the use case', async () => {
     const team = await t.createTeam();
