@@ -198,7 +198,6 @@ const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'sync/outbox.ts:claimSyncJobs',
   // Not this branch's to split: others work in db/notify.ts, http/ and the simulator.
   'db/notify.ts:createEventBus',
-  'http/app.ts:startHttpApp',
   'simulator/server.ts:startPinpointSimulator',
   'graphql/types/settings.ts',
   'graphql/types/integration.ts',

@@ -1,0 +1,108 @@
+// graphql-ws on the HTTP server's port and path: the upgrade (path, Origin allowlist), the
+// connection_init authentication, and the same validation rules, limits and error boundary as HTTP.
+import type { Server } from 'node:http';
+import {
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  specifiedRules,
+  type ValidationRule,
+  validate,
+} from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { type Context, createContext } from '../context.js';
+import { withoutSyntaxPrefix } from '../graphql/errors.js';
+import { collapseBudgetErrors, type guardedWsExecution } from '../graphql/operation-guard.js';
+import type { Services } from '../services.js';
+import type { Authenticator } from './auth.js';
+import { webSocketOriginAllowed } from './cors.js';
+import { formatResultErrors } from './error-boundary.js';
+import type { Metrics } from './metrics.js';
+
+export interface WebSocketFront {
+  readonly wsServer: WebSocketServer;
+  /** Closes every graphql-ws socket (Apollo's drain calls it). */
+  dispose(): Promise<void>;
+}
+
+type WsExtra = { viewer?: Context['viewer'] };
+type WsOptions = ServerOptions<Record<string, unknown>, Extra & Partial<WsExtra>> & { isProd?: boolean };
+
+/** Accepts upgrades to /graphql from allowed origins while the server is not stopping. */
+export function attachWebSocketServer(options: {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  services: Services;
+  validationRules: readonly ValidationRule[];
+  execution: ReturnType<typeof guardedWsExecution>;
+  authenticate: Authenticator['authenticate'];
+  metrics?: Metrics | null;
+  isStopping: () => boolean;
+}): WebSocketFront {
+  const { httpServer, services } = options;
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  httpServer.on('upgrade', (req, socket, head) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (pathname !== '/graphql' || options.isStopping()) {
+      socket.destroy();
+      return;
+    }
+    if (!webSocketOriginAllowed(req, services.config.corsOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+  });
+  const cleanup = useServer<Record<string, unknown>, WsExtra>(graphqlWsHooks(options), wsServer);
+  return { wsServer, dispose: async () => cleanup.dispose() };
+}
+
+/** The graphql-ws server options: authentication at connection_init, validation, execution, formatting. */
+function graphqlWsHooks(options: Parameters<typeof attachWebSocketServer>[0]): WsOptions {
+  const { schema, services, validationRules, execution, authenticate } = options;
+  const { logger, database } = services;
+  const instrument = options.metrics?.instrumentWebSocket ?? (<T>(hooks: T) => hooks);
+  const hooks: WsOptions = {
+    schema,
+    isProd: true,
+    onConnect: async (ctx) => {
+      const outcome = await authenticate(ctx.connectionParams?.authorization);
+      if (outcome.kind !== 'viewer') return false; // closes with 4403 Forbidden
+      ctx.extra.viewer = outcome.viewer;
+      return true;
+    },
+    context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
+    // Limit refusals read as limits over WebSocket too (graphql-ws sends these without formatError).
+    validate: (s, document) =>
+      validate(s, document, [...specifiedRules, ...validationRules]).map(limitWorded),
+    execute: execution.execute,
+    subscribe: execution.subscribe,
+    onNext: (_ctx, _id, _payload, args, result) => {
+      const context = args.contextValue as Context | undefined;
+      const raw = result as ExecutionResult;
+      const formatted = formatResultErrors(
+        raw.errors ? { ...raw, errors: collapseBudgetErrors(raw.errors) } : raw,
+        context?.log ?? logger,
+        context?.requestId,
+        { pathless: true },
+      );
+      const cost = execution.costOf(args.contextValue);
+      return cost ? { ...formatted, extensions: { ...formatted.extensions, cost } } : formatted;
+    },
+  };
+  return instrument(hooks);
+}
+
+/** A validation error whose graphql-armor message starts with "Syntax Error:", worded as the limit it is. */
+function limitWorded(error: GraphQLError): GraphQLError {
+  const message = withoutSyntaxPrefix(error.message);
+  if (message === error.message) return error;
+  return new GraphQLError(message, {
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    extensions: error.extensions,
+  });
+}
