@@ -17,7 +17,12 @@ import express from 'express';
 import { type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
 import { type Context, createContext } from '../context.js';
-import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
+import {
+  DatabaseUnavailableError,
+  isConnectionLoss,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../errors.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import {
@@ -26,7 +31,9 @@ import {
   operationGuardPlugin,
 } from '../graphql/operation-guard.js';
 import type { Services } from '../services.js';
-import { type Authenticator, createAuthenticator } from './auth.js';
+import { type Authenticator, createAuthenticator, throttledMessage } from './auth.js';
+import { createFailureThrottle } from './auth-throttle.js';
+import { clientAddress } from './client-address.js';
 import { corsMiddleware } from './cors.js';
 import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
 import type { Metrics } from './metrics.js';
@@ -71,6 +78,8 @@ export async function startHttpApp(options: {
     db: database.db,
     events: services.events,
     ttlMs: config.authCacheTtlMs,
+    negativeTtlMs: config.authFailures.negativeCacheTtlMs,
+    throttle: createFailureThrottle({ ...config.authFailures, logger }),
   });
   const executor = createExecutor(schema, {
     kind: config.graphql.executor,
@@ -217,11 +226,15 @@ function graphqlHandlers(
   };
   const context = async ({ req, res }: { req: express.Request; res: express.Response }) => {
     const requestId = res.locals.requestId as string;
-    const outcome = await authenticate(req.headers.authorization).catch((error) => {
+    const address = clientAddress(req, config.trustProxyHops);
+    const outcome = await authenticate(req.headers.authorization, address).catch((error) => {
       throw isConnectionLoss(error)
         ? toGraphQLError(new DatabaseUnavailableError(), error)
         : formatContextError(error, logger, requestId);
     });
+    if (outcome.kind === 'throttled') {
+      throw toGraphQLError(new RateLimitedError(outcome.retryAfterSeconds, throttledMessage(outcome)));
+    }
     if (outcome.kind === 'rejected') {
       throw toGraphQLError(
         new UnauthenticatedError(

@@ -16,7 +16,8 @@ import { type Context, createContext } from '../context.js';
 import { withoutSyntaxPrefix } from '../graphql/errors.js';
 import { collapseBudgetErrors, type guardedWsExecution } from '../graphql/operation-guard.js';
 import type { Services } from '../services.js';
-import type { Authenticator } from './auth.js';
+import { type Authenticator, throttledMessage } from './auth.js';
+import { clientAddress } from './client-address.js';
 import { webSocketOriginAllowed } from './cors.js';
 import { formatResultErrors } from './error-boundary.js';
 import type { Metrics } from './metrics.js';
@@ -68,7 +69,10 @@ function graphqlWsHooks(options: Parameters<typeof attachWebSocketServer>[0]): W
     schema,
     isProd: true,
     onConnect: async (ctx) => {
-      const outcome = await authenticate(ctx.connectionParams?.authorization);
+      const address = clientAddress(ctx.extra.request, services.config.trustProxyHops);
+      const outcome = await authenticate(ctx.connectionParams?.authorization, address);
+      // graphql-ws's own code for "too many initialisation requests"; the reason says when to retry.
+      if (outcome.kind === 'throttled') ctx.extra.socket.close(4429, throttledMessage(outcome));
       if (outcome.kind !== 'viewer') return false; // closes with 4403 Forbidden
       ctx.extra.viewer = outcome.viewer;
       return true;
