@@ -100,6 +100,8 @@ const envSchema = z.object({
   AUTH_FAILURE_WINDOW_MS: int(60_000, 1_000, 3_600_000),
   AUTH_FAILURE_LOG_INTERVAL_MS: int(60_000, 100, 3_600_000),
   TRUST_PROXY_HOPS: int(0, 0, 10),
+  RATE_LIMIT_REQUESTS: int(3_000, 0, 1_000_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 86_400_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -209,6 +211,11 @@ export interface Config {
    * believed (0: the socket's peer is the client; X-Forwarded-For is ignored).
    */
   readonly trustProxyHops: number;
+  /**
+   * Per-API-token request budget, counted in this instance's memory (RATE_LIMIT_REQUESTS per
+   * RATE_LIMIT_WINDOW_MS; every HTTP request and WebSocket operation costs 1); null when 0 (off).
+   */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
@@ -343,6 +350,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logIntervalMs: e.AUTH_FAILURE_LOG_INTERVAL_MS,
     }),
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    rateLimit:
+      e.RATE_LIMIT_REQUESTS === 0
+        ? null
+        : Object.freeze({ limit: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_MS }),
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,

@@ -192,6 +192,17 @@ export function toGraphQLError(error: AppError, cause?: unknown): GraphQLError {
   });
 }
 
+/** A whole HTTP answer for a request refused before GraphQL runs (a rate limit). */
+export function errorResponse(error: AppError): {
+  status: number;
+  body: { errors: { message: string; extensions: Record<string, unknown> }[] };
+} {
+  return {
+    status: mappingFor(error.code).status,
+    body: { errors: [{ message: error.message, extensions: extensionsOf(error) }] },
+  };
+}
+
 /** The same error without HTTP details, for a WebSocket operation refused before it runs. */
 export function toOperationError(error: AppError): GraphQLError {
   return new GraphQLError(error.message, { extensions: extensionsOf(error) });

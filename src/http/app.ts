@@ -17,12 +17,7 @@ import express from 'express';
 import { type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
 import type { Config } from '../config.js';
 import { type Context, createContext } from '../context.js';
-import {
-  DatabaseUnavailableError,
-  isConnectionLoss,
-  RateLimitedError,
-  UnauthenticatedError,
-} from '../errors.js';
+import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
 import { toGraphQLError } from '../graphql/errors.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import {
@@ -31,13 +26,14 @@ import {
   operationGuardPlugin,
 } from '../graphql/operation-guard.js';
 import type { Services } from '../services.js';
-import { type Authenticator, createAuthenticator, throttledMessage } from './auth.js';
+import { type Authenticator, createAuthenticator } from './auth.js';
+import { authGate, type GateResult } from './auth-gate.js';
 import { createFailureThrottle } from './auth-throttle.js';
-import { clientAddress } from './client-address.js';
 import { corsMiddleware } from './cors.js';
 import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
 import type { Metrics } from './metrics.js';
 import { playgroundRouter } from './playground.js';
+import { createTokenRateLimiter, type TokenRateLimiter } from './rate-limit.js';
 import { requestLogPlugin } from './request-log.js';
 import { webhookRouter } from './webhooks.js';
 import { attachWebSocketServer, type WebSocketFront } from './websocket.js';
@@ -85,6 +81,7 @@ export async function startHttpApp(options: {
     kind: config.graphql.executor,
     onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
   });
+  const limiter = config.rateLimit ? createTokenRateLimiter(config.rateLimit) : null;
   const ws = attachWebSocketServer({
     httpServer,
     schema,
@@ -92,6 +89,7 @@ export async function startHttpApp(options: {
     validationRules: protection.validationRules,
     execution: guardedWsExecution(schema, limits, executor),
     authenticate: authenticator.authenticate,
+    limiter,
     metrics: options.metrics,
     isStopping: () => stopping,
   });
@@ -102,7 +100,7 @@ export async function startHttpApp(options: {
   app.use(healthRouter(database, () => stopping));
   app.use(webhookRouter(services));
   if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
-  app.use('/graphql', ...graphqlHandlers(apollo, authenticator.authenticate, services));
+  app.use('/graphql', ...graphqlHandlers(apollo, authenticator.authenticate, limiter, services));
   app.use(bodyErrorHandler(config.bodyLimit, logger));
 
   const host = options.host ?? config.host;
@@ -210,10 +208,11 @@ function healthRouter(database: Services['database'], isStopping: () => boolean)
   return router;
 }
 
-/** The /graphql chain: request id, JSON body, then Apollo with the authenticated context. */
+/** The /graphql chain: request id, authentication and rate limit, JSON body, then Apollo. */
 function graphqlHandlers(
   apollo: ApolloServer<Context>,
   authenticate: Authenticator['authenticate'],
+  limiter: TokenRateLimiter | null,
   services: Services,
 ): express.RequestHandler[] {
   const { config, logger, database } = services;
@@ -224,29 +223,27 @@ function graphqlHandlers(
     res.setHeader('x-request-id', requestId);
     next();
   };
-  const context = async ({ req, res }: { req: express.Request; res: express.Response }) => {
+  const context = async ({ res }: { res: express.Response }) => {
     const requestId = res.locals.requestId as string;
-    const address = clientAddress(req, config.trustProxyHops);
-    const outcome = await authenticate(req.headers.authorization, address).catch((error) => {
-      throw isConnectionLoss(error)
-        ? toGraphQLError(new DatabaseUnavailableError(), error)
-        : formatContextError(error, logger, requestId);
-    });
-    if (outcome.kind === 'throttled') {
-      throw toGraphQLError(new RateLimitedError(outcome.retryAfterSeconds, throttledMessage(outcome)));
+    const auth = res.locals.auth as GateResult;
+    if ('error' in auth) {
+      throw isConnectionLoss(auth.error)
+        ? toGraphQLError(new DatabaseUnavailableError(), auth.error)
+        : formatContextError(auth.error, logger, requestId);
     }
-    if (outcome.kind === 'rejected') {
+    if (auth.outcome.kind === 'rejected') {
       throw toGraphQLError(
         new UnauthenticatedError(
           'The API token is malformed, unknown or revoked. Send "Authorization: Bearer <token>" with a valid token.',
         ),
       );
     }
-    const viewer = outcome.kind === 'viewer' ? outcome.viewer : null;
-    return createContext({ viewer, db: database.db, services, requestId });
+    const viewer = auth.outcome.kind === 'viewer' ? auth.outcome.viewer : null;
+    return createContext({ viewer, rateLimit: auth.rateLimit, db: database.db, services, requestId });
   };
   return [
     requestIdHandler,
+    authGate({ authenticate, limiter, trustProxyHops: config.trustProxyHops }),
     express.json({
       limit: config.bodyLimit,
       type: ['application/json', 'application/graphql-response+json'],

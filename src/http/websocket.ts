@@ -12,8 +12,10 @@ import {
 import type { ServerOptions } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { RateLimitStatus } from '../app/context.js';
 import { type Context, createContext } from '../context.js';
-import { withoutSyntaxPrefix } from '../graphql/errors.js';
+import { RateLimitedError } from '../errors.js';
+import { toOperationError, withoutSyntaxPrefix } from '../graphql/errors.js';
 import { collapseBudgetErrors, type guardedWsExecution } from '../graphql/operation-guard.js';
 import type { Services } from '../services.js';
 import { type Authenticator, throttledMessage } from './auth.js';
@@ -21,6 +23,7 @@ import { clientAddress } from './client-address.js';
 import { webSocketOriginAllowed } from './cors.js';
 import { formatResultErrors } from './error-boundary.js';
 import type { Metrics } from './metrics.js';
+import { rateLimitedMessage, type TokenRateLimiter } from './rate-limit.js';
 
 export interface WebSocketFront {
   readonly wsServer: WebSocketServer;
@@ -28,7 +31,11 @@ export interface WebSocketFront {
   dispose(): Promise<void>;
 }
 
-type WsExtra = { viewer?: Context['viewer'] };
+type WsExtra = {
+  viewer?: Context['viewer'];
+  /** Each operation's budget after its charge, by operation id, until its context is built. */
+  rateLimits?: Map<string, RateLimitStatus>;
+};
 type WsOptions = ServerOptions<Record<string, unknown>, Extra & Partial<WsExtra>> & { isProd?: boolean };
 
 /** Accepts upgrades to /graphql from allowed origins while the server is not stopping. */
@@ -39,6 +46,7 @@ export function attachWebSocketServer(options: {
   validationRules: readonly ValidationRule[];
   execution: ReturnType<typeof guardedWsExecution>;
   authenticate: Authenticator['authenticate'];
+  limiter: TokenRateLimiter | null;
   metrics?: Metrics | null;
   isStopping: () => boolean;
 }): WebSocketFront {
@@ -62,7 +70,7 @@ export function attachWebSocketServer(options: {
 
 /** The graphql-ws server options: authentication at connection_init, validation, execution, formatting. */
 function graphqlWsHooks(options: Parameters<typeof attachWebSocketServer>[0]): WsOptions {
-  const { schema, services, validationRules, execution, authenticate } = options;
+  const { schema, services, validationRules, execution, authenticate, limiter } = options;
   const { logger, database } = services;
   const instrument = options.metrics?.instrumentWebSocket ?? (<T>(hooks: T) => hooks);
   const hooks: WsOptions = {
@@ -77,7 +85,22 @@ function graphqlWsHooks(options: Parameters<typeof attachWebSocketServer>[0]): W
       ctx.extra.viewer = outcome.viewer;
       return true;
     },
-    context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
+    // Every operation costs 1 of the token's budget; over it, the operation gets RATE_LIMITED.
+    onSubscribe: (ctx, id) => {
+      const viewer = ctx.extra.viewer;
+      if (!viewer || !limiter) return;
+      const charge = limiter.charge(viewer.tokenId);
+      if (charge.retryAfterSeconds > 0) {
+        return [toOperationError(new RateLimitedError(charge.retryAfterSeconds, rateLimitedMessage(charge)))];
+      }
+      ctx.extra.rateLimits ??= new Map();
+      ctx.extra.rateLimits.set(id, charge.status);
+    },
+    context: (ctx, id) => {
+      const rateLimit = ctx.extra.rateLimits?.get(id) ?? null;
+      ctx.extra.rateLimits?.delete(id);
+      return createContext({ viewer: ctx.extra.viewer ?? null, rateLimit, db: database.db, services });
+    },
     // Limit refusals read as limits over WebSocket too (graphql-ws sends these without formatError).
     validate: (s, document) =>
       validate(s, document, [...specifiedRules, ...validationRules]).map(limitWorded),
