@@ -95,6 +95,13 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
   AUTH_CACHE_TTL_MS: int(10_000, 0, 300_000),
+  AUTH_NEGATIVE_CACHE_TTL_MS: int(5_000, 0, 60_000),
+  AUTH_FAILURE_LIMIT: int(20, 0, 1_000_000),
+  AUTH_FAILURE_WINDOW_MS: int(60_000, 1_000, 3_600_000),
+  AUTH_FAILURE_LOG_INTERVAL_MS: int(60_000, 100, 3_600_000),
+  TRUST_PROXY_HOPS: int(0, 0, 10),
+  RATE_LIMIT_REQUESTS: int(3_000, 0, 1_000_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1_000, 86_400_000),
   SEED_DEMO_TEAM: bool(true),
   WORKER_CONCURRENCY: int(4, 0, 64),
   WORKER_LEASE_MS: int(30_000, 100, 3_600_000),
@@ -197,6 +204,18 @@ export interface Config {
   readonly subscriptionTokenRecheckMs: number;
   /** How long a token's viewer is kept in memory (a revocation drops it at once); 0 disables. */
   readonly authCacheTtlMs: number;
+  /** Failed authentications: the negative cache, the per-address throttle and its log line. */
+  readonly authFailures: AuthFailureSettings;
+  /**
+   * TRUST_PROXY_HOPS: reverse proxies in front of the server whose X-Forwarded-For entries are
+   * believed (0: the socket's peer is the client; X-Forwarded-For is ignored).
+   */
+  readonly trustProxyHops: number;
+  /**
+   * Per-API-token request budget, counted in this instance's memory (RATE_LIMIT_REQUESTS per
+   * RATE_LIMIT_WINDOW_MS; every HTTP request and WebSocket operation costs 1); null when 0 (off).
+   */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly seedDemoTeam: boolean;
   readonly workerConcurrency: number;
   /** WORKER_ONLY_TEAMS: workers claim only these teams' jobs (a dedicated tenant worker); null: every team. */
@@ -210,6 +229,16 @@ export interface Config {
   readonly ats: AtsSettings;
   /** Prometheus GET /metrics on its own listener; null when METRICS_PORT is unset (off). */
   readonly metrics: MetricsSettings | null;
+}
+
+export interface AuthFailureSettings {
+  /** How long an unknown token hash is remembered (a newly issued token clears it at once); 0 disables. */
+  readonly negativeCacheTtlMs: number;
+  /** Failed authentications one client address may have per window before 429; 0 disables. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** At most one warn line with the failure counts per this interval. */
+  readonly logIntervalMs: number;
 }
 
 /** Pinpoint → us: webhook intake and the reconciler (issue 13); durations in milliseconds. */
@@ -314,6 +343,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    authFailures: Object.freeze({
+      negativeCacheTtlMs: e.AUTH_NEGATIVE_CACHE_TTL_MS,
+      limit: e.AUTH_FAILURE_LIMIT,
+      windowMs: e.AUTH_FAILURE_WINDOW_MS,
+      logIntervalMs: e.AUTH_FAILURE_LOG_INTERVAL_MS,
+    }),
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    rateLimit:
+      e.RATE_LIMIT_REQUESTS === 0
+        ? null
+        : Object.freeze({ limit: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_MS }),
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,

@@ -15,6 +15,7 @@ export function createContext(base: Omit<Context, 'requestId' | 'log'> & { reque
   return {
     ...initContextCache(),
     viewer: base.viewer,
+    rateLimit: base.rateLimit ?? null,
     db: base.db,
     services: base.services,
     requestId,

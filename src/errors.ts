@@ -13,7 +13,8 @@ export type AppErrorCode =
   | 'PINPOINT_AUTH_FAILED'
   | 'PINPOINT_UNKNOWN_DOMAIN'
   | 'PINPOINT_UNAVAILABLE'
-  | 'SERVICE_UNAVAILABLE';
+  | 'SERVICE_UNAVAILABLE'
+  | 'RATE_LIMITED';
 
 /** An expected failure: a typed result where a mutation lists it, a coded GraphQL error elsewhere. */
 export abstract class AppError extends Error {
@@ -115,6 +116,19 @@ export class DatabaseUnavailableError extends AppError {
   readonly code = 'SERVICE_UNAVAILABLE';
   constructor(readonly lossCode: string | null = null) {
     super(DATABASE_UNAVAILABLE_MESSAGE);
+  }
+}
+
+/** Too many requests (per API token) or failed sign-ins (per client address): wait, then retry. */
+export class RateLimitedError extends AppError {
+  override readonly name = 'RateLimitedError';
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    /** Whole seconds until a retry can succeed (the Retry-After header over HTTP). */
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

@@ -194,7 +194,6 @@ const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'sync/worker.ts:startWorkers',
   'sync/outbox.ts:claimSyncJobs',
   // Not this branch's to split: others work in db/notify.ts, http/ and the simulator.
-  'http/app.ts:startHttpApp',
   'graphql/types/settings.ts',
   'graphql/types/integration.ts',
 ]);

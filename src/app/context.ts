@@ -6,8 +6,19 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { Viewer } from './tokens.js';
 
+/** The caller's API token budget after this request was charged (http/rate-limit.ts). */
+export interface RateLimitStatus {
+  readonly limit: number;
+  readonly cost: number;
+  readonly used: number;
+  readonly remaining: number;
+  readonly resetAt: Date;
+}
+
 export interface AppContext {
   readonly viewer: Viewer | null;
+  /** Null for anonymous callers and when per-token limits are off. */
+  readonly rateLimit?: RateLimitStatus | null;
   readonly db: Db;
   readonly services: Services;
   readonly requestId: string;

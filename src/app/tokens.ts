@@ -29,9 +29,17 @@ export function generateToken(): { token: string; hash: string; prefix: string }
   return { token, hash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) };
 }
 
+/**
+ * Stores a new token's hash. Every instance forgets the hashes it remembered as unknown on the
+ * notification (sent on commit), so the new token works at once wherever it is sent.
+ */
 export async function issueToken(db: DbOrTx, teamId: string, userId: string): Promise<string> {
   const { token, hash, prefix } = generateToken();
-  await db.insert(apiTokensTable).values({ teamId, userId, tokenHash: hash, prefix });
+  const [row] = await db
+    .insert(apiTokensTable)
+    .values({ teamId, userId, tokenHash: hash, prefix })
+    .returning({ id: apiTokensTable.id });
+  await notify(db, CHANNELS.tokenIssued, { tokenId: row!.id });
   return token;
 }
 
@@ -124,4 +132,9 @@ export async function isTokenActive(db: DbOrTx, tokenId: string): Promise<boolea
 /** Calls `listener` with the id of every token revoked on any instance; resolves to an unsubscribe. */
 export function onTokenRevoked(events: EventBus, listener: (tokenId: string) => void): Promise<() => void> {
   return events.on(CHANNELS.tokenRevoked, (payload) => listener(payload.tokenId));
+}
+
+/** Calls `listener` with the id of every token issued on any instance; resolves to an unsubscribe. */
+export function onTokenIssued(events: EventBus, listener: (tokenId: string) => void): Promise<() => void> {
+  return events.on(CHANNELS.tokenIssued, (payload) => listener(payload.tokenId));
 }

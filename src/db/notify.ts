@@ -11,6 +11,7 @@ export const CHANNELS = {
   syncEvent: 'bff_sync_event',
   syncJobs: 'bff_sync_jobs',
   tokenRevoked: 'bff_token_revoked',
+  tokenIssued: 'bff_token_issued',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
@@ -24,6 +25,7 @@ const payloadSchemas = {
   }),
   [CHANNELS.syncJobs]: z.object({ teamId: z.string() }),
   [CHANNELS.tokenRevoked]: z.object({ tokenId: z.string() }),
+  [CHANNELS.tokenIssued]: z.object({ tokenId: z.string() }),
 } as const;
 export type ChannelPayload<C extends Channel> = z.infer<(typeof payloadSchemas)[C]>;
 

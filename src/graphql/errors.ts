@@ -1,6 +1,6 @@
 // Every expected failure of src/errors.ts as a schema error type (each implements `Error`), and the one
 // boundary that turns thrown errors into GraphQL errors: an AppError's code passes through one
-// exhaustive switch (UNAUTHENTICATED, FORBIDDEN and SERVICE_UNAVAILABLE are never typed results), request errors keep Apollo's code, everything else is masked and logged.
+// exhaustive switch (UNAUTHENTICATED, FORBIDDEN, SERVICE_UNAVAILABLE and RATE_LIMITED are never typed results), request errors keep Apollo's code, everything else is masked and logged.
 import { unwrapResolverError } from '@apollo/server/errors';
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -16,6 +16,7 @@ import {
   PinpointAuthError,
   PinpointUnknownDomainError,
   PinpointUnreachableError,
+  RateLimitedError,
   SettingsLockedError,
   ValidationError,
 } from '../errors.js';
@@ -156,6 +157,9 @@ function mappingFor(code: AppErrorCode): CodeMapping {
       return { status: 200, retryable: true };
     case 'SERVICE_UNAVAILABLE':
       return { status: 503, retryable: true };
+    // Over a rate limit: 429 with Retry-After; the same request succeeds once the window resets.
+    case 'RATE_LIMITED':
+      return { status: 429, retryable: true };
     default: {
       const unreachable: never = code;
       return unreachable;
@@ -169,15 +173,39 @@ function extensionsOf(error: AppError, requestId?: string): Record<string, unkno
     code: error.code,
     ...(retryable && { retryable: true }),
     ...(error instanceof DatabaseUnavailableError && requestId !== undefined && { requestId }),
+    ...(error instanceof RateLimitedError && { retryAfter: error.retryAfterSeconds }),
   };
 }
 
-/** For failures where no GraphQL execution runs yet (context creation): carries the HTTP status. */
+/**
+ * For failures where no GraphQL execution runs yet (context creation): carries the HTTP status, and
+ * a rate limit's Retry-After header.
+ */
 export function toGraphQLError(error: AppError, cause?: unknown): GraphQLError {
+  const headers =
+    error instanceof RateLimitedError
+      ? { headers: new Map([['retry-after', String(error.retryAfterSeconds)]]) }
+      : {};
   return new GraphQLError(error.message, {
     originalError: cause instanceof Error ? cause : undefined,
-    extensions: { ...extensionsOf(error), http: { status: mappingFor(error.code).status } },
+    extensions: { ...extensionsOf(error), http: { status: mappingFor(error.code).status, ...headers } },
   });
+}
+
+/** A whole HTTP answer for a request refused before GraphQL runs (a rate limit). */
+export function errorResponse(error: AppError): {
+  status: number;
+  body: { errors: { message: string; extensions: Record<string, unknown> }[] };
+} {
+  return {
+    status: mappingFor(error.code).status,
+    body: { errors: [{ message: error.message, extensions: extensionsOf(error) }] },
+  };
+}
+
+/** The same error without HTTP details, for a WebSocket operation refused before it runs. */
+export function toOperationError(error: AppError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: extensionsOf(error) });
 }
 
 /** Codes Apollo itself assigns to request errors (parse, validation, bad variables): safe to pass. */
@@ -193,6 +221,7 @@ const REQUEST_ERROR_CODES = new Set([
   'FORBIDDEN',
   'NOT_FOUND',
   'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
 ]);
 
 function httpStatusOf(error: GraphQLError): number | undefined {
@@ -201,7 +230,7 @@ function httpStatusOf(error: GraphQLError): number | undefined {
 }
 
 /** Extensions a request or budget error may carry to the client besides its code. */
-const PUBLIC_EXTENSIONS = ['cost', 'limit', 'argumentPath'] as const;
+const PUBLIC_EXTENSIONS = ['cost', 'limit', 'argumentPath', 'retryable', 'retryAfter'] as const;
 
 function publicExtensions(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
   const kept: Record<string, unknown> = {};

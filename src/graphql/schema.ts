@@ -13,6 +13,7 @@ import './types/contact.js';
 import './types/effective-sync.js';
 import './types/enums.js';
 import './types/integration.js';
+import './types/rate-limit.js';
 import './types/settings.js';
 import './types/sync.js';
 import './types/sync-enums.js';

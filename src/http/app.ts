@@ -14,36 +14,29 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import {
-  type ExecutionResult,
-  GraphQLError,
-  type GraphQLSchema,
-  NoSchemaIntrospectionCustomRule,
-  specifiedRules,
-  type ValidationRule,
-  validate,
-} from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+import type { Config } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
-import { toGraphQLError, withoutSyntaxPrefix } from '../graphql/errors.js';
+import { toGraphQLError } from '../graphql/errors.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import {
-  collapseBudgetErrors,
   guardedWsExecution,
   type OperationLimits,
   operationGuardPlugin,
 } from '../graphql/operation-guard.js';
-import { sharedFormat } from '../graphql/shared-subscribe.js';
 import type { Services } from '../services.js';
-import { createAuthenticator } from './auth.js';
-import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
+import { type Authenticator, createAuthenticator } from './auth.js';
+import { authGate, type GateResult } from './auth-gate.js';
+import { createFailureThrottle } from './auth-throttle.js';
+import { corsMiddleware } from './cors.js';
 import { apolloFormatError, formatContextError, formatResultErrors } from './error-boundary.js';
 import type { Metrics } from './metrics.js';
 import { playgroundRouter } from './playground.js';
+import { createTokenRateLimiter, type TokenRateLimiter } from './rate-limit.js';
 import { requestLogPlugin } from './request-log.js';
 import { webhookRouter } from './webhooks.js';
+import { attachWebSocketServer, type WebSocketFront } from './websocket.js';
 
 export interface HttpApp {
   readonly httpServer: Server;
@@ -71,6 +64,68 @@ export async function startHttpApp(options: {
   const httpServer = createServer(app);
   let stopping = false;
 
+  const protection = armorProtection(config);
+  const limits: OperationLimits = {
+    maxCost: config.graphql.maxCost,
+    maxNodes: config.graphql.maxNodes,
+    timeoutMs: config.graphql.timeoutMs,
+  };
+  const authenticator = await createAuthenticator({
+    db: database.db,
+    events: services.events,
+    ttlMs: config.authCacheTtlMs,
+    negativeTtlMs: config.authFailures.negativeCacheTtlMs,
+    throttle: createFailureThrottle({ ...config.authFailures, logger }),
+  });
+  const executor = createExecutor(schema, {
+    kind: config.graphql.executor,
+    onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
+  });
+  const limiter = config.rateLimit ? createTokenRateLimiter(config.rateLimit) : null;
+  const ws = attachWebSocketServer({
+    httpServer,
+    schema,
+    services,
+    validationRules: protection.validationRules,
+    execution: guardedWsExecution(schema, limits, executor),
+    authenticate: authenticator.authenticate,
+    limiter,
+    metrics: options.metrics,
+    isStopping: () => stopping,
+  });
+  const apollo = createApollo({ ...options, executor, httpServer, protection, limits, ws });
+  await apollo.start();
+
+  app.use(corsMiddleware(config.corsOrigins));
+  app.use(healthRouter(database, () => stopping));
+  app.use(webhookRouter(services));
+  if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
+  app.use('/graphql', ...graphqlHandlers(apollo, authenticator.authenticate, limiter, services));
+  app.use(bodyErrorHandler(config.bodyLimit, logger));
+
+  const host = options.host ?? config.host;
+  const port = await listen(httpServer, options.port ?? config.port, host);
+  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    httpServer,
+    port,
+    url: `http://${displayHost}:${port}`,
+    async stop() {
+      stopping = true;
+      await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
+      ws.wsServer.close();
+      authenticator.close();
+    },
+  };
+}
+
+interface Protection {
+  readonly validationRules: ValidationRule[];
+  readonly plugins: ApolloServerPlugin<Context>[];
+}
+
+/** graphql-armor's depth, alias and directive limits, and introspection off when configured so. */
+function armorProtection(config: Config): Protection {
   const armor = new ApolloArmor({
     maxTokens: { enabled: false }, // turns syntax errors into 500s; Apollo's parseOptions.maxTokens instead
     maxDepth: { n: config.graphql.maxDepth },
@@ -80,79 +135,31 @@ export async function startHttpApp(options: {
     blockFieldSuggestion: { enabled: !config.graphql.introspection },
   });
   const protection = armor.protect();
-  const validationRules: ValidationRule[] = [
-    ...(protection.validationRules as ValidationRule[]),
-    ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
-
-  const limits: OperationLimits = {
-    maxCost: config.graphql.maxCost,
-    maxNodes: config.graphql.maxNodes,
-    timeoutMs: config.graphql.timeoutMs,
+  return {
+    validationRules: [
+      ...(protection.validationRules as ValidationRule[]),
+      ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ],
+    plugins: protection.plugins as ApolloServerPlugin<Context>[],
   };
-  const { authenticate, close: closeAuthenticator } = await createAuthenticator({
-    db: database.db,
-    events: services.events,
-    ttlMs: config.authCacheTtlMs,
-  });
-  const executor = createExecutor(schema, {
-    kind: config.graphql.executor,
-    onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
-  });
-  const wsExecution = guardedWsExecution(schema, limits, executor);
+}
 
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  httpServer.on('upgrade', (req, socket, head) => {
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (pathname !== '/graphql' || stopping) {
-      socket.destroy();
-      return;
-    }
-    if (!webSocketOriginAllowed(req, config.corsOrigins)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
-  });
-
-  type WsExtra = { viewer?: Context['viewer'] };
-  const instrument = options.metrics?.instrumentWebSocket ?? (<T>(hooks: T) => hooks);
-  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
-    instrument({
-      schema,
-      isProd: true,
-      onConnect: async (ctx) => {
-        const outcome = await authenticate(ctx.connectionParams?.authorization);
-        if (outcome.kind !== 'viewer') return false; // closes with 4403 Forbidden
-        ctx.extra.viewer = outcome.viewer;
-        return true;
-      },
-      context: (ctx) => createContext({ viewer: ctx.extra.viewer ?? null, db: database.db, services }),
-      // Limit refusals read as limits over WebSocket too (graphql-ws sends these without formatError).
-      validate: (s, document) =>
-        validate(s, document, [...specifiedRules, ...validationRules]).map(limitWorded),
-      execute: wsExecution.execute,
-      subscribe: wsExecution.subscribe,
-      // A result shared by a group of subscribers (graphql/shared-subscribe.ts) is formatted once.
-      onNext: (_ctx, _id, _payload, args, result) =>
-        sharedFormat(result as ExecutionResult, (raw) => {
-          const context = args.contextValue as Context | undefined;
-          const formatted = formatResultErrors(
-            raw.errors ? { ...raw, errors: collapseBudgetErrors(raw.errors) } : raw,
-            context?.log ?? logger,
-            context?.requestId,
-            { pathless: true },
-          );
-          const cost = wsExecution.costOf(args.contextValue);
-          return cost ? { ...formatted, extensions: { ...formatted.extensions, cost } } : formatted;
-        }),
-    }),
-    wsServer,
-  );
-
+/** Apollo Server over the shared executor, with the guard, request log, metrics and drain plugins. */
+function createApollo(options: {
+  schema: GraphQLSchema;
+  services: Services;
+  executor: ReturnType<typeof createExecutor>;
+  httpServer: Server;
+  protection: Protection;
+  limits: OperationLimits;
+  ws: WebSocketFront;
+  metrics?: Metrics | null;
+}): ApolloServer<Context> {
+  const { schema, executor, httpServer, protection, ws } = options;
+  const { config, logger } = options.services;
   const plugins: ApolloServerPlugin<Context>[] = [
-    ...(protection.plugins as ApolloServerPlugin<Context>[]),
-    operationGuardPlugin<Context>(schema, limits),
+    ...protection.plugins,
+    operationGuardPlugin<Context>(schema, options.limits),
     requestLogPlugin(),
     ...(options.metrics ? [options.metrics.apolloPlugin() as ApolloServerPlugin<Context>] : []),
     ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -160,23 +167,15 @@ export async function startHttpApp(options: {
     // Both wrap every resolver (willResolveField); no cache hints or traces are used.
     ApolloServerPluginCacheControlDisabled(),
     ApolloServerPluginInlineTraceDisabled(),
-    {
-      async serverWillStart() {
-        return {
-          async drainServer() {
-            await wsCleanup.dispose();
-          },
-        };
-      },
-    },
+    { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
   ];
-  const apollo = new ApolloServer<Context>({
+  return new ApolloServer<Context>({
     // Execution errors are formatted here, where the context (request id, request log) is at hand.
     gateway: apolloGateway<Context>(schema, executor, (result, context) =>
       formatResultErrors(result, context.log, context.requestId, { pathless: false }),
     ),
     plugins,
-    validationRules,
+    validationRules: protection.validationRules,
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: config.graphql.includeStacktrace,
     allowBatchedHttpRequests: false,
@@ -191,60 +190,71 @@ export async function startHttpApp(options: {
       error: (m) => logger.error(m),
     },
   });
-  await apollo.start();
+}
 
-  app.use(corsMiddleware(config.corsOrigins));
-  app.get('/healthz', (_req, res) => {
+/** GET /healthz (the process answers) and GET /readyz (not stopping, and the database answers). */
+function healthRouter(database: Services['database'], isStopping: () => boolean): express.Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
+  router.get('/readyz', async (_req, res) => {
+    const stopping = isStopping();
     const ok = !stopping && (await database.ping());
     res
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ready' : stopping ? 'stopping' : 'database unreachable' });
   });
-  app.use(webhookRouter(services));
-  if (config.graphql.playground) app.use(playgroundRouter({ path: '/graphql' }));
-  app.use(
-    '/graphql',
-    (req, res, next) => {
-      const incoming = req.header('x-request-id');
-      const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      res.locals.requestId = requestId;
-      res.setHeader('x-request-id', requestId);
-      next();
-    },
+  return router;
+}
+
+/** The /graphql chain: request id, authentication and rate limit, JSON body, then Apollo. */
+function graphqlHandlers(
+  apollo: ApolloServer<Context>,
+  authenticate: Authenticator['authenticate'],
+  limiter: TokenRateLimiter | null,
+  services: Services,
+): express.RequestHandler[] {
+  const { config, logger, database } = services;
+  const requestIdHandler: express.RequestHandler = (req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  };
+  const context = async ({ res }: { res: express.Response }) => {
+    const requestId = res.locals.requestId as string;
+    const auth = res.locals.auth as GateResult;
+    if ('error' in auth) {
+      throw isConnectionLoss(auth.error)
+        ? toGraphQLError(new DatabaseUnavailableError(), auth.error)
+        : formatContextError(auth.error, logger, requestId);
+    }
+    if (auth.outcome.kind === 'rejected') {
+      throw toGraphQLError(
+        new UnauthenticatedError(
+          'The API token is malformed, unknown or revoked. Send "Authorization: Bearer <token>" with a valid token.',
+        ),
+      );
+    }
+    const viewer = auth.outcome.kind === 'viewer' ? auth.outcome.viewer : null;
+    return createContext({ viewer, rateLimit: auth.rateLimit, db: database.db, services, requestId });
+  };
+  return [
+    requestIdHandler,
+    authGate({ authenticate, limiter, trustProxyHops: config.trustProxyHops }),
     express.json({
       limit: config.bodyLimit,
       type: ['application/json', 'application/graphql-response+json'],
     }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
-        const outcome = await authenticate(req.headers.authorization).catch((error) => {
-          throw isConnectionLoss(error)
-            ? toGraphQLError(new DatabaseUnavailableError(), error)
-            : formatContextError(error, logger, requestId);
-        });
-        if (outcome.kind === 'rejected') {
-          throw toGraphQLError(
-            new UnauthenticatedError(
-              'The API token is malformed, unknown or revoked. Send "Authorization: Bearer <token>" with a valid token.',
-            ),
-          );
-        }
-        const context = createContext({
-          viewer: outcome.kind === 'viewer' ? outcome.viewer : null,
-          db: database.db,
-          services,
-          requestId,
-        });
-        return context;
-      },
-    }),
-  );
-  // Body-parser failures (too large, malformed JSON) answer JSON, never an HTML stack page.
-  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    expressMiddleware(apollo, { context }),
+  ];
+}
+
+/** Body-parser failures (too large, malformed JSON) answer JSON, never an HTML stack page. */
+function bodyErrorHandler(bodyLimit: string, logger: Services['logger']): express.ErrorRequestHandler {
+  return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
     const status = (err as { status?: number }).status ?? 500;
     const code =
@@ -252,42 +262,17 @@ export async function startHttpApp(options: {
     if (status >= 500) logger.error({ err }, 'unexpected HTTP error');
     const message =
       status === 413
-        ? `Request body too large (limit ${config.bodyLimit}).`
+        ? `Request body too large (limit ${bodyLimit}).`
         : status < 500
           ? 'Malformed request body: expected JSON.'
           : 'Internal server error.';
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? config.port, options.host ?? config.host, () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  const host = options.host ?? config.host;
-  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-
-  return {
-    httpServer,
-    port,
-    url: `http://${displayHost}:${port}`,
-    async stop() {
-      stopping = true;
-      await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
-      wsServer.close();
-      closeAuthenticator();
-    },
   };
 }
 
-/** A validation error whose graphql-armor message starts with "Syntax Error:", worded as the limit it is. */
-function limitWorded(error: GraphQLError): GraphQLError {
-  const message = withoutSyntaxPrefix(error.message);
-  if (message === error.message) return error;
-  return new GraphQLError(message, {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.source ? { source: error.source } : {}),
-    ...(error.positions ? { positions: error.positions } : {}),
-    extensions: error.extensions,
+function listen(httpServer: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
   });
 }

@@ -6,6 +6,13 @@ import type express from 'express';
 
 /** Headers a browser client may send: auth, JSON, Apollo's CSRF opt-in, and a correlation id. */
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'apollo-require-preflight', 'x-request-id'];
+const EXPOSED_HEADERS = [
+  'x-request-id',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'Retry-After',
+];
 /** How long (seconds) a browser may reuse a preflight answer. */
 const PREFLIGHT_MAX_AGE_S = 600;
 
@@ -15,7 +22,8 @@ export function corsMiddleware(origins: readonly string[]): express.RequestHandl
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ALLOWED_HEADERS,
-    exposedHeaders: ['x-request-id'],
+    // Scripts may read the correlation id and the rate limit (RateLimit-*, Retry-After on a 429).
+    exposedHeaders: EXPOSED_HEADERS,
     maxAge: PREFLIGHT_MAX_AGE_S,
     credentials: false, // bearer tokens, never cookies
   });

@@ -153,7 +153,10 @@ function instrumentWebSocket<T extends WsHooks>(
         set.add(id);
         operations.inc();
       }
-      return hooks.onSubscribe?.(ctx, id, ...rest);
+      const answer = await hooks.onSubscribe?.(ctx, id, ...rest);
+      // Errors instead of an operation (a rate limit): it never runs, so it never completes.
+      if (Array.isArray(answer) && set?.delete(id)) operations.dec();
+      return answer;
     },
     onComplete: async (ctx: object, id: string, ...rest: unknown[]) => {
       if (running.get(ctx)?.delete(id)) operations.dec();

@@ -130,6 +130,70 @@ function wantsHtml(req: express.Request): boolean {
   return req.accepts(['application/graphql-response+json', 'application/json', 'text/html']) === 'text/html';
 }
 
+interface PageSettings {
+  readonly endpoint: string;
+  readonly assetPrefix: string;
+  readonly assets: ReadonlyMap<string, Asset>;
+  readonly options: PlaygroundOptions;
+}
+
+/** The GraphiQL page for a router mounted at `base`: its config as JSON, then the assets in order. */
+function renderPage(settings: PageSettings, base: string): string {
+  const { endpoint, assetPrefix, assets, options } = settings;
+  const assetUrl = (name: string): string => `${base}${assetPrefix}/${name}?v=${assets.get(name)!.hash}`;
+  const config = {
+    endpoint: `${base}${endpoint}`,
+    title: options.title ?? 'GraphQL Playground',
+    defaultQuery: options.defaultQuery ?? DEFAULT_QUERY,
+    defaultHeaders: DEFAULT_HEADERS,
+    hint: HINT,
+  };
+  const styles = STYLES.map((name) => `<link rel="stylesheet" href="${escapeHtml(assetUrl(name))}">`);
+  const scripts = SCRIPTS.map((name) => `<script src="${escapeHtml(assetUrl(name))}"></script>`);
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="robots" content="noindex">',
+    `<title>${escapeHtml(config.title)}</title>`,
+    ...styles,
+    '</head>',
+    '<body>',
+    '<div id="graphiql">Loading the GraphQL playground…</div>',
+    '<noscript>The GraphQL playground needs JavaScript.</noscript>',
+    `<script id="playground-config" type="application/json">${jsonForScript(config)}</script>`,
+    ...scripts,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Serves one asset with an immutable cache lifetime, gzipped when the client accepts it. */
+function assetHandler(assets: ReadonlyMap<string, Asset>): express.RequestHandler<{ file: string }> {
+  return (req, res) => {
+    const asset = assets.get(req.params.file);
+    if (!asset) {
+      res.status(404).type('text/plain').send('Not found');
+      return;
+    }
+    const gzip = req.acceptsEncodings(['gzip', 'identity']) === 'gzip';
+    if (gzip) asset.gzipped ??= gzipSync(asset.body);
+    res.vary('Accept-Encoding').set({
+      'Content-Type': asset.contentType,
+      // URLs carry the content hash, so a changed file gets a new URL and this copy never goes stale.
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      ETag: `"${asset.hash}${gzip ? '-gz' : ''}"`,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (gzip) res.set('Content-Encoding', 'gzip');
+    // res.send answers 304 itself when If-None-Match matches the ETag set above.
+    res.send(gzip ? asset.gzipped : asset.body);
+  };
+}
+
 /**
  * Mount before Apollo's middleware: `app.use(playgroundRouter())`, then `app.use('/graphql', ...)`.
  * Serves the page at `GET <path>` when the client prefers HTML, and its assets at
@@ -139,41 +203,8 @@ export function playgroundRouter(options: PlaygroundOptions = {}): express.Route
   const endpoint = normalizePath(options.path ?? '/graphql');
   const assetPrefix = `${endpoint}/_playground`;
   const assets = loadAssets();
+  const settings: PageSettings = { endpoint, assetPrefix, assets, options };
   const router = express.Router();
-
-  const assetUrl = (base: string, name: string): string =>
-    `${base}${assetPrefix}/${name}?v=${assets.get(name)!.hash}`;
-
-  const page = (base: string): string => {
-    const config = {
-      endpoint: `${base}${endpoint}`,
-      title: options.title ?? 'GraphQL Playground',
-      defaultQuery: options.defaultQuery ?? DEFAULT_QUERY,
-      defaultHeaders: DEFAULT_HEADERS,
-      hint: HINT,
-    };
-    const styles = STYLES.map((name) => `<link rel="stylesheet" href="${escapeHtml(assetUrl(base, name))}">`);
-    const scripts = SCRIPTS.map((name) => `<script src="${escapeHtml(assetUrl(base, name))}"></script>`);
-    return [
-      '<!doctype html>',
-      '<html lang="en">',
-      '<head>',
-      '<meta charset="utf-8">',
-      '<meta name="viewport" content="width=device-width, initial-scale=1">',
-      '<meta name="robots" content="noindex">',
-      `<title>${escapeHtml(config.title)}</title>`,
-      ...styles,
-      '</head>',
-      '<body>',
-      '<div id="graphiql">Loading the GraphQL playground…</div>',
-      '<noscript>The GraphQL playground needs JavaScript.</noscript>',
-      `<script id="playground-config" type="application/json">${jsonForScript(config)}</script>`,
-      ...scripts,
-      '</body>',
-      '</html>',
-      '',
-    ].join('\n');
-  };
 
   router.get(endpoint, (req, res, next) => {
     // The same URL answers GraphQL GET requests, so caches must key on Accept.
@@ -192,28 +223,8 @@ export function playgroundRouter(options: PlaygroundOptions = {}): express.Route
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',
       })
-      .send(page(req.baseUrl));
+      .send(renderPage(settings, req.baseUrl));
   });
-
-  router.get(`${assetPrefix}/:file`, (req, res) => {
-    const asset = assets.get(req.params.file);
-    if (!asset) {
-      res.status(404).type('text/plain').send('Not found');
-      return;
-    }
-    const gzip = req.acceptsEncodings(['gzip', 'identity']) === 'gzip';
-    if (gzip) asset.gzipped ??= gzipSync(asset.body);
-    res.vary('Accept-Encoding').set({
-      'Content-Type': asset.contentType,
-      // URLs carry the content hash, so a changed file gets a new URL and this copy never goes stale.
-      'Cache-Control': 'public, max-age=31536000, immutable',
-      ETag: `"${asset.hash}${gzip ? '-gz' : ''}"`,
-      'X-Content-Type-Options': 'nosniff',
-    });
-    if (gzip) res.set('Content-Encoding', 'gzip');
-    // res.send answers 304 itself when If-None-Match matches the ETag set above.
-    res.send(gzip ? asset.gzipped : asset.body);
-  });
-
+  router.get(`${assetPrefix}/:file`, assetHandler(assets));
   return router;
 }

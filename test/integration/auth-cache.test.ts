@@ -11,8 +11,9 @@ let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
-  // A TTL far longer than the test: only the notification can clear the cache.
-  const env = { AUTH_CACHE_TTL_MS: '300000' };
+  // A TTL far longer than the test: only the notification can clear the cache. Refusals are counted
+  // here one by one, so the per-address throttle (auth-failures.test.ts) is off.
+  const env = { AUTH_CACHE_TTL_MS: '300000', AUTH_FAILURE_LIMIT: '0' };
   const database = await openTestDatabase({ onQuery: (query) => statements.push(query) });
   a = await TestServer.start({ env, database });
   // On PostgreSQL the second instance has its own pool and LISTEN connection, as a second process.

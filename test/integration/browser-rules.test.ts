@@ -69,7 +69,9 @@ describe('CORS', () => {
       .send({ query: '{ __typename }' });
     expect(res.status).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBe(WEB_APP);
-    expect(res.headers['access-control-expose-headers']).toBe('x-request-id');
+    expect(res.headers['access-control-expose-headers']).toBe(
+      'x-request-id,RateLimit-Limit,RateLimit-Remaining,RateLimit-Reset,Retry-After',
+    );
     expect(res.headers.vary).toMatch(/Origin/);
   });
 

@@ -83,6 +83,8 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
       DATABASE_URL: options.databaseUrl ?? `file:${path.join(dataDir, 'pglite')}`,
       SEED_DEMO_TEAM: 'false',
       WORKER_CONCURRENCY: '0',
+      // The per-token limiter runs (its cost is measured) but never refuses a load generator.
+      RATE_LIMIT_REQUESTS: '1000000000',
       ...options.env,
     },
   });
