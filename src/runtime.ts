@@ -3,7 +3,6 @@
 // on any unexpected error (a supervisor restarts a clean process; a half-alive one helps nobody).
 import { Worker } from 'node:worker_threads';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { connectionLossCode, isConnectionLoss } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** After the graceful deadline, this much more before the watchdog thread kills the process. */
@@ -31,15 +30,10 @@ export function exitOnUnexpectedErrors(logger: Logger): void {
     }
   };
   process.on('uncaughtException', fail('uncaught exception'));
-  process.on('unhandledRejection', (error) => {
-    // A query orphaned by a dropped database connection is expected (the pool reconnects); seen
-    // under pg_terminate_backend storms, origin not yet traced (issue 11). Anything else exits.
-    if (isConnectionLoss(error)) {
-      logger.warn({ code: connectionLossCode(error) }, 'unhandled rejection from a lost database connection');
-      return;
-    }
-    fail('unhandled promise rejection')(error);
-  });
+  // No exception for lost database connections: the one source of those (postgres.js dropping the
+  // promise of its array-types query when a new connection's backend is terminated) is patched in
+  // patches/postgres+3.4.9.patch, and test/integration/db-connection-loss.test.ts proves it.
+  process.on('unhandledRejection', fail('unhandled promise rejection'));
 }
 
 /**

@@ -1,12 +1,19 @@
 // A dropped database connection is survivable: the real server process, on PostgreSQL, has its
-// backends terminated 20 times under load and keeps running; every request is answered with data or
-// a retryable SERVICE_UNAVAILABLE; readiness recovers, and so does the LISTEN connection.
+// backends terminated 20 times under load (the LISTEN connection among them) and keeps running;
+// every request is answered with data or a retryable SERVICE_UNAVAILABLE; no promise is left
+// unhandled (any would now exit the process); readiness recovers, so does the LISTEN connection,
+// and a subscriber connected before the storm receives an event notified after it.
 import postgres from 'postgres';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam } from '../../src/app/teams.js';
+import type { Database } from '../../src/db/client.js';
+import { CHANNELS, notify } from '../../src/db/notify.js';
+import { syncEventsTable } from '../../src/db/schema.js';
+import { lockSyncEventLog } from '../../src/db/sync-event-log.js';
 import { openTestDatabase } from '../helpers/server.js';
 import { freePort, type ServerProcess, spawnServer } from '../helpers/server-process.js';
+import { type Recorder, record, wsClient } from '../helpers/subscriptions.js';
 
 const url = process.env.TEST_DATABASE_URL;
 const TERMINATIONS = 20;
@@ -18,15 +25,19 @@ let server: ServerProcess | undefined;
 let admin: postgres.Sql | undefined;
 let base = '';
 let token = '';
+let teamId = '';
+let database: Database | undefined;
+let subscriber: { client: ReturnType<typeof wsClient>; sub: Recorder<Msg> } | undefined;
+
+type Msg = { syncEvents: { id: string; kind: string; message: string } };
 
 beforeAll(async () => {
   if (!url) return;
-  const database = await openTestDatabase();
-  try {
-    ({ token } = await createTeam(database.db, { name: 'Storm team', adminEmail: 'storm@example.com' }));
-  } finally {
-    await database.close();
-  }
+  database = await openTestDatabase();
+  ({ token, teamId } = await createTeam(database.db, {
+    name: 'Storm team',
+    adminEmail: 'storm@example.com',
+  }));
   admin = postgres(url, { max: 1, connection: { application_name: 'bff-storm-killer' }, onnotice: () => {} });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -47,15 +58,33 @@ afterAll(async () => {
   if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
     console.error(server.output().slice(-4000));
   }
+  subscriber?.sub.dispose();
+  await subscriber?.client.dispose();
   await server?.stop('SIGKILL');
   await admin?.end({ timeout: 1 });
+  await database?.close();
 });
 
-async function terminateBackends(): Promise<number> {
+/** Writes a team-level sync event and notifies it on commit, as the webhook receiver does. */
+async function notifyEvent(message: string): Promise<void> {
+  await database!.db.transaction(async (tx) => {
+    await lockSyncEventLog(tx, teamId);
+    const [row] = await tx
+      .insert(syncEventsTable)
+      .values({ teamId, kind: 'ATS_EVENT_IGNORED', message })
+      .returning({ id: syncEventsTable.id, position: syncEventsTable.position });
+    await notify(tx, CHANNELS.syncEvent, { teamId, campaignId: null, id: row!.id, position: row!.position });
+  });
+}
+
+const messages = () => subscriber!.sub.values.map((m) => m.syncEvents.message);
+
+/** Terminates every backend of the server; answers how many, and whether its LISTEN one was among them. */
+async function terminateBackends(): Promise<{ count: number; listen: boolean }> {
   const rows = await admin!`
-    select pg_terminate_backend(pid) as ok from pg_stat_activity
+    select pg_terminate_backend(pid) as ok, query ilike 'listen %' as listen from pg_stat_activity
     where application_name = ${APP_NAME} and datname = current_database()`;
-  return rows.length;
+  return { count: rows.length, listen: rows.some((r) => r.listen) };
 }
 
 type Outcome = 'data' | 'retryable' | 'other';
@@ -87,6 +116,17 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 describe.skipIf(!url)('terminating the server’s database backends (needs TEST_DATABASE_URL)', () => {
+  it('has a live syncEvents subscriber before the storm', async () => {
+    const client = wsClient(`${base.replace(/^http/, 'ws')}/graphql`, token);
+    subscriber = { client, sub: record<Msg>(client, 'subscription { syncEvents { id kind message } }') };
+    // Live once an event notified now arrives (notify until one does: subscribing takes a moment).
+    const live = await waitUntil(async () => {
+      await notifyEvent('before the storm');
+      return messages().includes('before the storm');
+    }, 30_000);
+    expect(live).toBe(true);
+  }, 60_000);
+
   it(`survives ${TERMINATIONS} terminations under load, answering every request with data or a retryable error`, async () => {
     const outcomes: Outcome[] = [];
     let storming = true;
@@ -94,8 +134,11 @@ describe.skipIf(!url)('terminating the server’s database backends (needs TEST_
       while (storming) outcomes.push(await viewerRequest());
     });
     let terminated = 0;
+    let listenTerminated = 0;
     for (let i = 0; i < TERMINATIONS; i++) {
-      terminated += await terminateBackends();
+      const { count, listen } = await terminateBackends();
+      terminated += count;
+      if (listen) listenTerminated++;
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     storming = false;
@@ -103,8 +146,9 @@ describe.skipIf(!url)('terminating the server’s database backends (needs TEST_
 
     expect(server!.child.exitCode).toBeNull();
     expect(server!.child.signalCode).toBeNull();
-    expect(server!.output()).not.toMatch(/uncaught|Cannot read properties of null/);
+    expect(server!.output()).not.toMatch(/uncaught|unhandled|Cannot read properties of null/);
     expect(terminated).toBeGreaterThanOrEqual(TERMINATIONS);
+    expect(listenTerminated).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o === 'other')).toEqual([]);
     expect(outcomes.filter((o) => o === 'data').length).toBeGreaterThan(0);
   }, 180_000);
@@ -122,4 +166,12 @@ describe.skipIf(!url)('terminating the server’s database backends (needs TEST_
     }, 30_000);
     expect(listening).toBe(true);
   }, 90_000);
+
+  it('delivers an event notified after the storm to the subscriber that was connected before it', async () => {
+    await notifyEvent('after the storm');
+    await subscriber!.sub.waitFor(() => messages().includes('after the storm'), 20_000);
+    expect(subscriber!.sub.errors).toEqual([]);
+    expect(server!.output()).not.toMatch(/uncaught|unhandled/);
+    expect(server!.child.exitCode).toBeNull();
+  }, 60_000);
 });

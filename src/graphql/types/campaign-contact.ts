@@ -26,7 +26,7 @@ import {
   SyncOptionsInputRef,
   SyncOptionsRef,
 } from './effective-sync.js';
-import { localId } from './ids.js';
+import { foundRows, localId } from './ids.js';
 import { ContactStageEnum, SyncAsEnum, SyncStatusEnum } from './sync-enums.js';
 
 const SyncOverrideRef = builder.objectRef<SyncOverrideView>('SyncOverride').implement({
@@ -65,7 +65,7 @@ export const CampaignContactRef = builder.loadableNode('CampaignContact', {
   load: async (ids: string[], ctx) => {
     if (!ctx.viewer) return [];
     const rows = await loadersOf(ctx).campaignContacts.loadMany(ids);
-    return rows.filter((row): row is CampaignContactRow => row !== null && !(row instanceof Error));
+    return foundRows(rows);
   },
   fields: (t) => ({
     contact: t.field({

@@ -22,7 +22,7 @@ import {
   SyncOptionsRef,
 } from './effective-sync.js';
 import { OutreachChannelEnum } from './enums.js';
-import { localId } from './ids.js';
+import { foundRows, localId } from './ids.js';
 import { SyncAsEnum } from './sync-enums.js';
 import { UserRef } from './viewer.js';
 
@@ -34,7 +34,7 @@ export const CampaignRef = builder.loadableNode('Campaign', {
   load: async (ids: string[], ctx) => {
     if (!ctx.viewer) return [];
     const rows = await loadersOf(ctx).campaigns.loadMany(ids);
-    return rows.filter((row): row is CampaignRow => row !== null && !(row instanceof Error));
+    return foundRows(rows);
   },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Campaign name.' }),

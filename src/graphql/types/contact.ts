@@ -3,7 +3,7 @@ import { type ContactUpdateInput, updateContact } from '../../app/contacts.js';
 import { type ContactRow, loadersOf } from '../../app/loaders.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { builder } from '../builder.js';
-import { localId } from './ids.js';
+import { foundRows, localId } from './ids.js';
 
 const fieldDescriptions = {
   firstName: 'First name, at most 200 characters.',
@@ -23,7 +23,7 @@ export const ContactRef = builder.loadableNode('Contact', {
   load: async (ids: string[], ctx) => {
     if (!ctx.viewer) return [];
     const rows = await loadersOf(ctx).contacts.loadMany(ids);
-    return rows.filter((row): row is ContactRow => row !== null && !(row instanceof Error));
+    return foundRows(rows);
   },
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Email address as entered (matching ignores case).' }),

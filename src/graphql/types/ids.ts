@@ -11,3 +11,14 @@ export function localId(globalId: string, typename: string): string {
     return '';
   }
 }
+
+/**
+ * The rows a node loader found (missing ids are "not found": null). A failed load — a lost database
+ * connection fails the whole batch — is thrown, so it answers as the retryable error it is and never
+ * reads as "not found" (a null node, or an internal error on a non-null field).
+ */
+export function foundRows<T>(rows: readonly (T | null | Error)[]): T[] {
+  const failure = rows.find((row) => row instanceof Error);
+  if (failure) throw failure;
+  return rows.filter((row): row is T => row !== null);
+}
