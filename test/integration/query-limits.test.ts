@@ -143,8 +143,9 @@ describe('the heaviest allowed query', () => {
     delay.disable();
     const cost = (res.body.extensions as { cost: Cost }).cost;
     const worst = Math.max(...probes);
+    const median = [...probes].sort((a, b) => a - b)[Math.floor(probes.length / 2)]!;
     console.info(
-      `heaviest allowed query (cost ${cost.requested}): /healthz worst ${worst.toFixed(1)} ms over ${probes.length} probes; event-loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`,
+      `heaviest allowed query (cost ${cost.requested}): /healthz median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms over ${probes.length} probes; event-loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`,
     );
     expect(res.errors).toBeUndefined();
     expect(cost.requested).toBeLessThanOrEqual(cost.limit);
