@@ -191,7 +191,6 @@ const MAX_FILE_LINES = 400;
 const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'db/schema.ts', // one table per concern would split it; 402 lines since the log position
   'app/integrations.ts',
-  'sync/worker.ts:startWorkers',
   'pinpoint/client.ts:createPinpointClient',
   'pinpoint/transport.ts:send',
   'pinpoint/transport.ts:<anonymous>',
