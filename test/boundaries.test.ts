@@ -194,7 +194,6 @@ const SIZE_OFFENDERS: ReadonlySet<string> = new Set([
   'pinpoint/client.ts:createPinpointClient',
   'pinpoint/transport.ts:send',
   'pinpoint/transport.ts:<anonymous>',
-  'sync/outbox.ts:claimSyncJobs',
   // Not this branch's to split: others work in db/notify.ts, http/ and the simulator.
   'db/notify.ts:createEventBus',
   'http/app.ts:startHttpApp',
