@@ -1,12 +1,13 @@
 // Campaigns: create, change their sync settings, list and read them, and resolve their effective sync.
 // Also the validation of sync options and tags ("field values") shared with per-person overrides.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import {
   campaignSyncOf,
   compactOptions,
   type SyncOptionsInput,
   syncOptionsSchema,
 } from '../db/queries/mappers.js';
+import { campaignsPage } from '../db/queries/reads.js';
 import { campaignContactsTable, campaignsTable } from '../db/schema.js';
 import { resolveCampaignEffectiveSync } from '../domain/settings.js';
 import type { EffectiveSync, FieldValue, OutreachChannel, SyncAs, SyncOptions } from '../domain/types.js';
@@ -20,15 +21,7 @@ import {
 } from '../errors.js';
 import { type AppContext, viewerOf } from './context.js';
 import { uuidsOnly } from './identity.js';
-import {
-  type CampaignRow,
-  type Loaders,
-  loadersOf,
-  type Page,
-  type PageArgs,
-  primeRows,
-  toPage,
-} from './loaders.js';
+import { type CampaignRow, type Loaders, loadersOf, type Page, type PageArgs, primeRows } from './loaders.js';
 import { enqueueAndMarkPending } from './sync.js';
 
 // ── Sync options and tags (campaigns and overrides) ───────────────────────────────────────────────
@@ -149,25 +142,7 @@ export async function getCampaign(ctx: AppContext, id: string): Promise<Campaign
 /** The team's campaigns, newest first. */
 export async function listCampaigns(ctx: AppContext, page: PageArgs): Promise<Page<CampaignRow>> {
   const { teamId } = viewerOf(ctx);
-  const c = campaignsTable;
-  const after = page.after;
-  const rows = await ctx.db
-    .select({ campaign: c, cursorCreatedAt: sql<string>`${c.createdAt}::text` })
-    .from(c)
-    .where(
-      and(
-        eq(c.teamId, teamId),
-        after
-          ? sql`(${c.createdAt}, ${c.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-          : undefined,
-      ),
-    )
-    .orderBy(desc(c.createdAt), desc(c.id))
-    .limit(page.first + 1);
-  const result = toPage(
-    rows.map((r) => ({ ...r.campaign, cursorCreatedAt: r.cursorCreatedAt })),
-    page.first,
-  );
+  const result = await campaignsPage(ctx.db, teamId, page);
   primeRows(loadersOf(ctx).campaigns, result.rows);
   return result;
 }

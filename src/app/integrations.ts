@@ -1,10 +1,11 @@
 // The integration lifecycle: activate (verify, then store the key sealed), check, deactivate, and the
 // status changes the sync engine makes when a key stops working. Status changes are announced over
-// LISTEN/NOTIFY (ids only) in the same transaction that makes them.
+// LISTEN/NOTIFY (ids only) and an admin's are audited (audit-log.ts), in the transaction that makes them.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
+import type { IntegrationRow } from '../db/queries/rows.js';
 import { integrationsTable, syncJobsTable } from '../db/schema.js';
 import type { ConnectionStatus, IntegrationProvider, IntegrationStatusCode } from '../domain/types.js';
 import { INTEGRATION_PROVIDERS } from '../domain/types.js';
@@ -19,8 +20,10 @@ import {
 import { normalizePinpointDomain } from '../pinpoint/domain.js';
 import { type AnyPinpointError, isPinpointError } from '../pinpoint/errors.js';
 import { openIntegrationKey, sealAad } from '../secrets/integration-key.js';
+import { integrationSnapshot, recordAdminChange } from './audit-log.js';
 import { type AppContext, requireAdmin, viewerOf } from './context.js';
 import { liveStream } from './live.js';
+import type { Viewer } from './tokens.js';
 
 export const PROVIDERS = INTEGRATION_PROVIDERS;
 export type Provider = IntegrationProvider;
@@ -51,8 +54,6 @@ export const PROVIDER_CATALOG: Readonly<
   },
 };
 
-type IntegrationRow = typeof integrationsTable.$inferSelect;
-
 function toView(teamId: string, provider: Provider, row: IntegrationRow | undefined): IntegrationView {
   const catalog = PROVIDER_CATALOG[provider];
   return {
@@ -70,11 +71,18 @@ function toView(teamId: string, provider: Provider, row: IntegrationRow | undefi
   };
 }
 
-async function findRow(db: DbOrTx, teamId: string, provider: Provider): Promise<IntegrationRow | undefined> {
-  const rows = await db
+/** The team's row; `forUpdate` locks it, so the audited "before" is what the change replaces. */
+async function findRow(
+  db: DbOrTx,
+  teamId: string,
+  provider: Provider,
+  forUpdate = false,
+): Promise<IntegrationRow | undefined> {
+  const query = db
     .select()
     .from(integrationsTable)
     .where(and(eq(integrationsTable.teamId, teamId), eq(integrationsTable.provider, provider)));
+  const rows = forUpdate ? await query.for('update') : await query;
   return rows[0];
 }
 
@@ -101,13 +109,8 @@ export async function getIntegrations(
           .where(
             and(eq(integrationsTable.teamId, teamId), inArray(integrationsTable.provider, [...providers])),
           );
-  return providers.map((p) =>
-    toView(
-      teamId,
-      p,
-      rows.find((r) => r.provider === p),
-    ),
-  );
+  const byProvider = new Map(rows.map((r) => [r.provider, r]));
+  return providers.map((p) => toView(teamId, p, byProvider.get(p)));
 }
 
 export function searchCatalog(search: string | null | undefined): Provider[] {
@@ -210,11 +213,10 @@ export async function activatePinpoint(
     );
   }
   const { apiKey, domain } = parsed.data;
-  const { services } = ctx;
-  const client = services.pinpointClient({
+  const client = ctx.services.pinpointClient({
     domain,
     apiKey,
-    timeoutMs: services.config.pinpoint.activationTimeoutMs,
+    timeoutMs: ctx.services.config.pinpoint.activationTimeoutMs,
   });
   try {
     await client.verify();
@@ -225,15 +227,25 @@ export async function activatePinpoint(
     }
     throw error;
   }
+  return storeVerifiedKey(ctx, viewer, apiKey, domain);
+}
+
+/** Stores a key that Pinpoint accepted (first activation, or a rotation) with its audit entry. */
+async function storeVerifiedKey(
+  ctx: AppContext,
+  viewer: Viewer,
+  apiKey: string,
+  domain: string,
+): Promise<IntegrationView> {
   const now = new Date();
   return ctx.db.transaction(async (tx) => {
     // Two first activations at once would both insert; the second waits here and updates instead.
     await tx.execute(
       sql`select pg_advisory_xact_lock(hashtextextended(${`integration:${viewer.teamId}`}, 0))`,
     );
-    const existing = await findRow(tx, viewer.teamId, 'PINPOINT');
+    const existing = await findRow(tx, viewer.teamId, 'PINPOINT', true);
     const id = existing?.id ?? crypto.randomUUID();
-    const sealed = services.secretBox.encrypt(apiKey, sealAad(viewer.teamId, id));
+    const sealed = ctx.services.secretBox.encrypt(apiKey, sealAad(viewer.teamId, id));
     const values = {
       status: 'CONNECTED' as const,
       statusCode: null,
@@ -256,6 +268,13 @@ export async function activatePinpoint(
           .insert(integrationsTable)
           .values({ id, teamId: viewer.teamId, provider: 'PINPOINT', ...values, keyGeneration: 1 })
           .returning();
+    await recordAdminChange(tx, viewer, {
+      // A stored key (CONNECTED or ERROR) is replaced: a rotation. Otherwise a (re)connection.
+      action: existing?.apiKeySealed ? 'API_KEY_ROTATED' : 'INTEGRATION_ACTIVATED',
+      provider: 'PINPOINT',
+      before: integrationSnapshot(existing),
+      after: integrationSnapshot(row),
+    });
     await resumePausedJobs(tx, viewer.teamId);
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider: 'PINPOINT' });
     return toView(viewer.teamId, 'PINPOINT', row);
@@ -305,13 +324,20 @@ export async function checkIntegration(ctx: AppContext, provider: Provider): Pro
   }
   return ctx.db.transaction(async (tx) => {
     // Only if the key checked is still the stored one: a deactivation or a new key saved meanwhile wins.
+    const current = await findRow(tx, viewer.teamId, provider, true);
+    if (current?.keyGeneration !== row.keyGeneration) return toView(viewer.teamId, provider, current);
     const [updated] = await tx
       .update(integrationsTable)
       .set(change)
-      .where(and(eq(integrationsTable.id, row.id), eq(integrationsTable.keyGeneration, row.keyGeneration)))
+      .where(eq(integrationsTable.id, current.id))
       .returning();
-    if (!updated) return toView(viewer.teamId, provider, await findRow(tx, viewer.teamId, provider));
-    if (change.status === 'CONNECTED' && row.status !== 'CONNECTED')
+    await recordAdminChange(tx, viewer, {
+      action: 'INTEGRATION_CHECKED',
+      provider,
+      before: integrationSnapshot(current),
+      after: integrationSnapshot(updated),
+    });
+    if (change.status === 'CONNECTED' && current.status !== 'CONNECTED')
       await resumePausedJobs(tx, viewer.teamId);
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
     return toView(viewer.teamId, provider, updated);
@@ -322,7 +348,7 @@ export async function checkIntegration(ctx: AppContext, provider: Provider): Pro
 export async function deactivateIntegration(ctx: AppContext, provider: Provider): Promise<IntegrationView> {
   const viewer = requireAdmin(ctx);
   return ctx.db.transaction(async (tx) => {
-    const row = await findRow(tx, viewer.teamId, provider);
+    const row = await findRow(tx, viewer.teamId, provider, true);
     if (!row || row.status === 'NOT_CONNECTED')
       throw new IntegrationNotConnectedError('Pinpoint is not connected.');
     const [updated] = await tx
@@ -342,6 +368,12 @@ export async function deactivateIntegration(ctx: AppContext, provider: Provider)
       .update(syncJobsTable)
       .set({ status: 'PAUSED', lastError: 'Pinpoint was disconnected' })
       .where(and(eq(syncJobsTable.teamId, viewer.teamId), eq(syncJobsTable.status, 'QUEUED')));
+    await recordAdminChange(tx, viewer, {
+      action: 'INTEGRATION_DEACTIVATED',
+      provider,
+      before: integrationSnapshot(row),
+      after: integrationSnapshot(updated),
+    });
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider });
     return toView(viewer.teamId, provider, updated);
   });

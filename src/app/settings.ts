@@ -1,5 +1,6 @@
 // Use cases for team settings, personal defaults and the field mapping: authorize → validate →
-// one transaction. Rows keep only what a team or user set; src/db/queries reads them back.
+// one transaction (with its audit entry for team-wide changes). Rows keep only what a team or user
+// set; src/db/queries reads them back.
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx } from '../db/client.js';
@@ -35,8 +36,10 @@ import {
   SettingsLockedError,
   ValidationError,
 } from '../errors.js';
+import { recordAdminChange } from './audit-log.js';
 import { type AppContext, requireAdmin, viewerOf } from './context.js';
 import { listPinpointFields } from './pinpoint-catalog.js';
+import type { Viewer } from './tokens.js';
 
 export type { TeamSettingsRecord } from '../db/queries/stored-settings.js';
 
@@ -174,6 +177,11 @@ export async function updateTeamSettings(
     const issues = teamSettingsIssues(given, merged.settings, catalog);
     if (issues.length > 0) throw invalid('Invalid team settings', issues);
     await tx.update(teamSettingsTable).set({ settings }).where(eq(teamSettingsTable.teamId, viewer.teamId));
+    await recordAdminChange(tx, viewer, {
+      action: 'TEAM_SETTINGS_UPDATED',
+      before: teamSettingsFromRow(row).settings,
+      after: merged.settings,
+    });
     return merged;
   });
 }
@@ -237,25 +245,39 @@ export async function setFieldMappings(
   const catalog = needsCustomFieldCatalog(keys) ? await customFieldCatalog(ctx, viewer.teamId) : [];
   const issues = fieldMappingIssues(mappings, catalog);
   if (issues.length > 0) throw invalid('Invalid field mapping', issues);
-  return writeFieldMappings(ctx.db, viewer.teamId, mappings);
+  return writeFieldMappings(ctx, viewer, mappings);
 }
 
 /** Returns the team to the default field mapping. Admins only. */
 export async function resetFieldMappings(ctx: AppContext): Promise<TeamSettingsRecord> {
   const viewer = requireAdmin(ctx);
-  return writeFieldMappings(ctx.db, viewer.teamId, null);
+  return writeFieldMappings(ctx, viewer, null);
 }
 
+/** Stores the mapping (null = the default) and its audit entry; other settings stay as they are. */
 async function writeFieldMappings(
-  db: AppContext['db'],
-  teamId: string,
+  ctx: AppContext,
+  viewer: Viewer,
   mappings: FieldMapping[] | null,
 ): Promise<TeamSettingsRecord> {
-  // One upsert: atomic on its own, and it leaves the other settings untouched.
-  const [row] = await db
-    .insert(teamSettingsTable)
-    .values({ teamId, fieldMappings: mappings })
-    .onConflictDoUpdate({ target: teamSettingsTable.teamId, set: { fieldMappings: mappings } })
-    .returning({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings });
-  return teamSettingsFromRow(row);
+  return ctx.db.transaction(async (tx) => {
+    const row = await lockTeamRow(tx, viewer.teamId);
+    const [updated] = await tx
+      .update(teamSettingsTable)
+      .set({ fieldMappings: mappings })
+      .where(eq(teamSettingsTable.teamId, viewer.teamId))
+      .returning({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings });
+    const after = teamSettingsFromRow(updated ?? { ...row, fieldMappings: mappings });
+    await recordAdminChange(tx, viewer, {
+      action: mappings ? 'FIELD_MAPPINGS_SET' : 'FIELD_MAPPINGS_RESET',
+      before: mappingSnapshot(teamSettingsFromRow(row)),
+      after: mappingSnapshot(after),
+    });
+    return after;
+  });
+}
+
+/** What the log keeps of a mapping: the mapping in effect and whether it is the default one. */
+function mappingSnapshot(record: TeamSettingsRecord): Record<string, unknown> {
+  return { fieldMappings: record.fieldMappings, defaultFieldMappings: record.defaultMappings };
 }

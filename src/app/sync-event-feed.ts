@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { loadSyncEvents, type SyncEventRow, syncEventsAfter } from './sync-events.js';
 
+/** A live delivery is one object shared by every subscriber that receives it (never mutate it). */
 export interface SyncEventDelivery {
   readonly row: SyncEventRow;
   /** Shared by every subscriber of the event's team that receives it. */
@@ -28,6 +29,9 @@ interface Feed {
 }
 
 const feeds = new WeakMap<EventBus, Feed>();
+
+/** Subscribers handed an event before the feed lets the event loop serve other I/O. */
+const DELIVERY_CHUNK = 50;
 
 function feedOf(events: EventBus, database: Database, logger: Logger): Feed {
   let feed = feeds.get(events);
@@ -57,10 +61,17 @@ function createFeed(events: EventBus, database: Database, logger: Logger): Feed 
     }
     const loaders = createLoaders(database.db, teamId);
     rows.sort((a, b) => a.position - b.position);
-    for (const row of rows) {
-      for (const member of members) {
-        if (member.campaignId === null || member.campaignId === row.campaignId) {
-          member.deliver({ row, loaders });
+    // One delivery object per event for all: the GraphQL layer executes it once per group.
+    const deliveries = rows.map((row): SyncEventDelivery => Object.freeze({ row, loaders }));
+    const all = [...members];
+    for (let start = 0; start < all.length; start += DELIVERY_CHUNK) {
+      // Between chunks the event loop serves I/O (the workers' queries, Pinpoint calls): a burst to
+      // a thousand sockets never holds them up for more than one chunk's sends.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const member of all.slice(start, start + DELIVERY_CHUNK)) {
+        for (const delivery of deliveries) {
+          const { campaignId } = delivery.row;
+          if (member.campaignId === null || member.campaignId === campaignId) member.deliver(delivery);
         }
       }
     }

@@ -10,6 +10,7 @@ import { webhookStatusOf } from '../domain/ats.js';
 import type { WebhookStatus } from '../domain/types.js';
 import { IntegrationNotConnectedError, issuesToFieldErrors, ValidationError } from '../errors.js';
 import type { Services } from '../services.js';
+import { recordAdminChange, webhookSecretSnapshot } from './audit-log.js';
 import { type AppContext, requireAdmin } from './context.js';
 import { getIntegration, type IntegrationView } from './integrations.js';
 import { PINPOINT_WEBHOOK_PATH, webhookSecretAad } from './webhooks.js';
@@ -33,7 +34,7 @@ export function webhookSecretHint(secret: string): string {
   return `••••${secret.slice(-4)}`;
 }
 
-/** Stores Pinpoint's signing secret sealed (AAD: team, integration, purpose). Admins only. */
+/** Stores Pinpoint's signing secret sealed (AAD: team, integration, purpose), audited. Admins only. */
 export async function setPinpointWebhookSecret(ctx: AppContext, secret: string): Promise<IntegrationView> {
   const viewer = requireAdmin(ctx);
   const parsed = secretInput.safeParse(secret);
@@ -45,7 +46,11 @@ export async function setPinpointWebhookSecret(ctx: AppContext, secret: string):
   }
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ id: integrationsTable.id })
+      .select({
+        id: integrationsTable.id,
+        webhookSecretHint: integrationsTable.webhookSecretHint,
+        webhookSecretSetAt: integrationsTable.webhookSecretSetAt,
+      })
       .from(integrationsTable)
       .where(and(eq(integrationsTable.teamId, viewer.teamId), eq(integrationsTable.provider, 'PINPOINT')))
       .for('update');
@@ -54,7 +59,7 @@ export async function setPinpointWebhookSecret(ctx: AppContext, secret: string):
         'Activate Pinpoint first: the webhook endpoint is created with the integration.',
       );
     }
-    await tx
+    const [updated] = await tx
       .update(integrationsTable)
       .set({
         webhookSecretSealed: ctx.services.secretBox.encrypt(
@@ -64,7 +69,17 @@ export async function setPinpointWebhookSecret(ctx: AppContext, secret: string):
         webhookSecretHint: webhookSecretHint(parsed.data),
         webhookSecretSetAt: sql`now()`,
       })
-      .where(eq(integrationsTable.id, row.id));
+      .where(eq(integrationsTable.id, row.id))
+      .returning({
+        webhookSecretHint: integrationsTable.webhookSecretHint,
+        webhookSecretSetAt: integrationsTable.webhookSecretSetAt,
+      });
+    await recordAdminChange(tx, viewer, {
+      action: row.webhookSecretSetAt ? 'WEBHOOK_SECRET_ROTATED' : 'WEBHOOK_SECRET_SET',
+      provider: 'PINPOINT',
+      before: webhookSecretSnapshot(row),
+      after: webhookSecretSnapshot(updated ?? row),
+    });
     await notify(tx, CHANNELS.integrationStatus, { teamId: viewer.teamId, provider: 'PINPOINT' });
     return getIntegration(tx, viewer.teamId, 'PINPOINT');
   });

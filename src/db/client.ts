@@ -1,10 +1,9 @@
 // Opens the one database: embedded PGlite (on disk or in memory) or PostgreSQL through postgres.js,
 // behind one drizzle type, plus LISTEN/NOTIFY for cross-instance fan-out.
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { DatabaseTarget } from '../config.js';
@@ -38,15 +37,19 @@ export interface OpenOptions {
   loadDataDir?: Blob;
 }
 
-/**
- * PostgreSQL's default 128 MB of shared buffers grows PGlite's WASM heap past its 128 MB initial
- * size (which cannot be lowered); 16 MB keeps it there: idle RSS of a bare PGlite 367 → 245 MB.
- */
-const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
-
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const logger = options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
   if (target.kind === 'pglite') {
+    // Loaded only for PGlite: on PostgreSQL the embedded database's modules (~16 MB RSS) stay unloaded.
+    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('drizzle-orm/pglite'),
+    ]);
+    /**
+     * PostgreSQL's default 128 MB of shared buffers grows PGlite's WASM heap past its 128 MB initial
+     * size (which cannot be lowered); 16 MB keeps it there: idle RSS of a bare PGlite 367 → 245 MB.
+     */
+    const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
     const lock = target.dataDir ? acquireDataDirLock(target.dataDir) : null;
     const client = await PGlite.create({

@@ -1,8 +1,6 @@
 // Applies drizzle-kit's SQL migrations; on PostgreSQL under a session advisory lock on a dedicated
 // connection, so that several instances starting together migrate once.
 import { fileURLToPath } from 'node:url';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -14,6 +12,11 @@ const MIGRATION_LOCK = 727_274_001;
 export async function migrateDatabase(database: Database): Promise<void> {
   const raw = database.raw;
   if (raw.kind === 'pglite') {
+    // Loaded only for PGlite: a server on PostgreSQL never loads the embedded database's modules.
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
     await migratePglite(drizzlePglite({ client: raw.client }), { migrationsFolder });
     return;
   }

@@ -66,25 +66,6 @@ export function createEventBus(database: Database, logger: Logger): EventBus {
   const listening = new Map<Channel, Promise<() => Promise<void>>>();
   let closed = false;
 
-  async function ensureListening(channel: Channel): Promise<void> {
-    if (!listening.has(channel)) {
-      listening.set(
-        channel,
-        database.listen(channel, (raw) => {
-          let parsed: unknown;
-          try {
-            parsed = payloadSchemas[channel].parse(JSON.parse(raw));
-          } catch {
-            logger.warn({ channel }, 'ignored a malformed notification');
-            return;
-          }
-          for (const listener of listeners.get(channel) ?? []) listener(parsed);
-        }),
-      );
-    }
-    await listening.get(channel);
-  }
-
   const bus: EventBus = {
     async on(channel, listener) {
       if (closed) throw new Error('event bus closed');
@@ -95,59 +76,12 @@ export function createEventBus(database: Database, logger: Logger): EventBus {
       }
       const entry = listener as Listener;
       set.add(entry);
-      await ensureListening(channel);
+      await ensureListening(database, logger, listening, listeners, channel);
       return () => {
         set.delete(entry);
       };
     },
-
-    iterate(channel, filter, signal) {
-      type P = ChannelPayload<typeof channel>;
-      const buffer: P[] = [];
-      let wake: (() => void) | null = null;
-      let done = false;
-      let unsubscribe: (() => void) | null = null;
-      const ready = bus
-        .on(channel, (payload) => {
-          if (!filter(payload)) return;
-          buffer.push(payload);
-          if (buffer.length > MAX_BUFFER) buffer.shift();
-          wake?.();
-        })
-        .then((off) => {
-          unsubscribe = off;
-          if (done) off();
-        });
-      const finish = () => {
-        done = true;
-        unsubscribe?.();
-        wake?.();
-      };
-      signal?.addEventListener('abort', finish, { once: true });
-      const iterator: BusIterator<P> = {
-        ready,
-        async next() {
-          await ready;
-          while (!done && buffer.length === 0) {
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = null;
-          }
-          if (done) return { done: true, value: undefined };
-          return { done: false, value: buffer.shift() as P };
-        },
-        async return() {
-          finish();
-          return { done: true, value: undefined };
-        },
-        [Symbol.asyncIterator]() {
-          return iterator;
-        },
-      };
-      return iterator;
-    },
-
+    iterate: (channel, filter, signal) => iterateChannel(bus, channel, filter, signal),
     async close() {
       closed = true;
       listeners.clear();
@@ -163,4 +97,83 @@ export function createEventBus(database: Database, logger: Logger): EventBus {
     },
   };
   return bus;
+}
+
+/** One LISTEN per channel and process; each valid payload goes to every listener of the channel. */
+async function ensureListening(
+  database: Database,
+  logger: Logger,
+  listening: Map<Channel, Promise<() => Promise<void>>>,
+  listeners: ReadonlyMap<Channel, Set<Listener>>,
+  channel: Channel,
+): Promise<void> {
+  if (!listening.has(channel)) {
+    listening.set(
+      channel,
+      database.listen(channel, (raw) => {
+        let parsed: unknown;
+        try {
+          parsed = payloadSchemas[channel].parse(JSON.parse(raw));
+        } catch {
+          logger.warn({ channel }, 'ignored a malformed notification');
+          return;
+        }
+        for (const listener of listeners.get(channel) ?? []) listener(parsed);
+      }),
+    );
+  }
+  await listening.get(channel);
+}
+
+/** `EventBus.iterate`: a bounded buffer of matching payloads over `bus.on`. */
+function iterateChannel<C extends Channel>(
+  bus: Pick<EventBus, 'on'>,
+  channel: C,
+  filter: (payload: ChannelPayload<C>) => boolean,
+  signal?: AbortSignal,
+): BusIterator<ChannelPayload<C>> {
+  type P = ChannelPayload<C>;
+  const buffer: P[] = [];
+  let wake: (() => void) | null = null;
+  let done = false;
+  let unsubscribe: (() => void) | null = null;
+  const ready = bus
+    .on(channel, (payload) => {
+      if (!filter(payload)) return;
+      buffer.push(payload);
+      if (buffer.length > MAX_BUFFER) buffer.shift();
+      wake?.();
+    })
+    .then((off) => {
+      unsubscribe = off;
+      if (done) off();
+    });
+  const finish = () => {
+    done = true;
+    unsubscribe?.();
+    wake?.();
+  };
+  signal?.addEventListener('abort', finish, { once: true });
+  const iterator: BusIterator<P> = {
+    ready,
+    async next() {
+      await ready;
+      while (!done && buffer.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      }
+      if (done) return { done: true, value: undefined };
+      return { done: false, value: buffer.shift() as P };
+    },
+    async return() {
+      finish();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }

@@ -1,5 +1,5 @@
-// Drizzle schema: every table of the service (<entity>Table); every row belongs to a team. Enum
-// values come from the vocabularies in src/domain/types.ts (one definition each).
+// Drizzle schema: every table of the service (<entity>Table) but the audit log's (audit-schema.ts);
+// every row belongs to a team. Enum values come from the vocabularies in src/domain/types.ts.
 import { sql } from 'drizzle-orm';
 import {
   bigserial,

@@ -103,6 +103,24 @@ export type NoteStatus = (typeof NOTE_STATUSES)[number];
 export const SYNC_JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'PAUSED', 'DEAD'] as const;
 export type SyncJobStatus = (typeof SYNC_JOB_STATUSES)[number];
 
+/** Team-wide admin changes the audit log records (see domain/audit.ts for what each one is about). */
+export const AUDIT_ACTIONS = [
+  'INTEGRATION_ACTIVATED',
+  'API_KEY_ROTATED',
+  'INTEGRATION_CHECKED',
+  'INTEGRATION_DEACTIVATED',
+  'WEBHOOK_SECRET_SET',
+  'WEBHOOK_SECRET_ROTATED',
+  'TEAM_SETTINGS_UPDATED',
+  'FIELD_MAPPINGS_SET',
+  'FIELD_MAPPINGS_RESET',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** What an audited admin change was made to. */
+export const AUDIT_TARGETS = ['INTEGRATION', 'TEAM_SETTINGS', 'FIELD_MAPPINGS'] as const;
+export type AuditTarget = (typeof AUDIT_TARGETS)[number];
+
 /** Team defaults: `TeamSettings` of the contract without `fieldMappings` (those live in their own table). */
 export interface TeamSyncSettings {
   syncManualContactUpdates: boolean;

@@ -12,11 +12,11 @@ import {
   Kind,
   type OperationDefinitionNode,
   print,
-  subscribe as subscribeJs,
   type VariableDefinitionNode,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import { sharedSubscribe } from './shared-subscribe.js';
 
 export type ExecutorKind = 'jit' | 'graphql-js';
 
@@ -51,7 +51,7 @@ export function createExecutor(
     onFallback?: (error: unknown) => void;
   },
 ): Executor {
-  const subscribe = async (args: ExecutionArgs) => (await subscribeJs(args)) as SubscriptionResult;
+  const subscribe = sharedSubscribe;
   if (options.kind === 'graphql-js') return { kind: 'graphql-js', execute: executeJs, subscribe };
   const cache = new LRUCache<string, Entry>({ max: options.cacheSize ?? 1000 });
 

@@ -6,6 +6,7 @@ import './errors.js';
 import './scalars.js';
 import './types/ats.js';
 import './types/ats-enums.js';
+import './types/audit.js';
 import './types/campaign.js';
 import './types/campaign-contact.js';
 import './types/contact.js';

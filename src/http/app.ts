@@ -35,6 +35,7 @@ import {
   type OperationLimits,
   operationGuardPlugin,
 } from '../graphql/operation-guard.js';
+import { sharedFormat } from '../graphql/shared-subscribe.js';
 import type { Services } from '../services.js';
 import { createAuthenticator } from './auth.js';
 import { corsMiddleware, webSocketOriginAllowed } from './cors.js';
@@ -132,18 +133,19 @@ export async function startHttpApp(options: {
         validate(s, document, [...specifiedRules, ...validationRules]).map(limitWorded),
       execute: wsExecution.execute,
       subscribe: wsExecution.subscribe,
-      onNext: (_ctx, _id, _payload, args, result) => {
-        const context = args.contextValue as Context | undefined;
-        const raw = result as ExecutionResult;
-        const formatted = formatResultErrors(
-          raw.errors ? { ...raw, errors: collapseBudgetErrors(raw.errors) } : raw,
-          context?.log ?? logger,
-          context?.requestId,
-          { pathless: true },
-        );
-        const cost = wsExecution.costOf(args.contextValue);
-        return cost ? { ...formatted, extensions: { ...formatted.extensions, cost } } : formatted;
-      },
+      // A result shared by a group of subscribers (graphql/shared-subscribe.ts) is formatted once.
+      onNext: (_ctx, _id, _payload, args, result) =>
+        sharedFormat(result as ExecutionResult, (raw) => {
+          const context = args.contextValue as Context | undefined;
+          const formatted = formatResultErrors(
+            raw.errors ? { ...raw, errors: collapseBudgetErrors(raw.errors) } : raw,
+            context?.log ?? logger,
+            context?.requestId,
+            { pathless: true },
+          );
+          const cost = wsExecution.costOf(args.contextValue);
+          return cost ? { ...formatted, extensions: { ...formatted.extensions, cost } } : formatted;
+        }),
     }),
     wsServer,
   );

@@ -4,8 +4,10 @@
 // duration with and without subscribers, delivery latency, exactly-once/in-order delivery against
 // the `syncEvents` list, and server memory per idle subscription.
 // Run: node --import tsx test/bench/live.ts [subscribers] [contacts]
-// Env: BENCH_RPS=<Pinpoint requests/s, default the product's 20>, BENCH_DATABASES=postgres,pglite
+// Env: BENCH_RPS=<Pinpoint requests/s, default the product's 20>, BENCH_DATABASES=postgres,pglite,
+// BENCH_CPU_PROF=<directory>: the product writes a CPU profile there (node --cpu-prof).
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { startPinpointSimulator } from '../../src/simulator/server.js';
 import { spawnHelper } from './support/ipc.js';
 import { gql, type Product, startProduct } from './support/product.js';
@@ -15,6 +17,7 @@ const CONTACTS = Number(process.argv[3] ?? process.env.BENCH_CONTACTS ?? 200);
 const RPS = process.env.BENCH_RPS;
 const DATABASES = (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',');
 const pgUrl = process.env.BENCH_DATABASE_URL;
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 const sim = await startPinpointSimulator({ port: 0 });
 
 interface Setup {
@@ -145,6 +148,7 @@ interface CheckResult {
 async function measure(label: string, databaseUrl: string | undefined): Promise<void> {
   const product = await startProduct({
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
     env: {
       PINPOINT_BASE_URL: sim.baseUrlTemplate,
       WORKER_CONCURRENCY: '4',
@@ -180,16 +184,24 @@ async function measure(label: string, databaseUrl: string | undefined): Promise<
     const subscribedRss = (await product.stats({ gc: true })).rss;
     const watched = await runSync(product, token, campaigns[1]);
     await new Promise((r) => setTimeout(r, 500));
-    const expected = (await listEvents(product, token, campaigns[1])).map((e) => e.id);
+    // Until every subscriber has every listed event and the list has stopped growing (an event
+    // committed after the list was read would otherwise count as "not in the list" for those that
+    // already got it).
+    let expected: string[] = [];
     const deadline = performance.now() + 120_000;
-    while (
-      (await clients.call<number>('progress', { expected })) < SUBSCRIBERS &&
-      performance.now() < deadline
-    )
-      await new Promise((r) => setTimeout(r, 250));
+    for (;;) {
+      const listed = (await listEvents(product, token, campaigns[1])).map((e) => e.id);
+      if (listed.length === expected.length || performance.now() >= deadline) break;
+      expected = listed;
+      while (
+        (await clients.call<number>('progress', { expected })) < SUBSCRIBERS &&
+        performance.now() < deadline
+      )
+        await new Promise((r) => setTimeout(r, 250));
+    }
     const check = await clients.call<CheckResult>('check', { expected });
     console.log(
-      `\n${label}: ${SUBSCRIBERS} subscribers, ${CONTACTS}-contact sync, ${expected.length} events`,
+      `\n${label}: ${SUBSCRIBERS} subscribers, ${CONTACTS}-contact sync, ${expected.length} events (load average ${loadAverage()})`,
     );
     console.log(
       `  API: subscription after-argument ${features.after ? 'yes' : 'no'}, SyncEvent.cursor ${features.cursor ? 'yes' : 'no'}`,
@@ -214,6 +226,10 @@ async function measure(label: string, databaseUrl: string | undefined): Promise<
   }
 }
 
+const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 console.log(

@@ -1,19 +1,22 @@
-// Benchmark: time from spawning the server (what `npm start` runs) to `GET /readyz` answering 200.
+// Benchmark: time from spawning the server (what `npm start` runs: the build in dist/, built here
+// first) to `GET /readyz` answering 200.
 // PGlite cold (empty DATA_DIR: initdb + migrations + first-run seed) and warm (same directory again);
 // PostgreSQL too when BENCH_DATABASE_URL is set. Prints min and median per case.
 // Run: node --import tsx test/bench/startup.ts [runs]
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, spawnServer } from '../helpers/server-process.js';
 
 const runs = Number(process.argv[2] ?? 3);
+execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', 'build'], { stdio: 'inherit' });
 
 /** Spawns the server and polls /readyz every 10 ms; resolves with the milliseconds to the first 200. */
 async function timeToReady(env: Record<string, string>): Promise<number> {
   const port = await freePort();
   const startedAt = performance.now();
-  const server = spawnServer({ ...env, PORT: String(port), LOG_LEVEL: 'warn' });
+  const server = spawnServer({ ...env, PORT: String(port), LOG_LEVEL: 'warn' }, 'dist/server.js');
   try {
     for (;;) {
       if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`);

@@ -26,8 +26,10 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `entry` in TypeScript runs under tsx; a built one (`dist/server.js`) runs as `npm start` runs it. */
 export function spawnServer(env: Record<string, string>, entry = 'src/server.ts'): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : ['--enable-source-maps', entry];
+  const child = spawn(process.execPath, args, {
     // A clean environment: nothing from the test run (TEST_DATABASE_URL, NODE_ENV) leaks in.
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -71,7 +71,8 @@ describe('the viewer cache', () => {
     const load = Array.from({ length: 4 }, async () => {
       while (!stop) outcomes.push((await a.gql(VIEWER, {}, team.memberToken)).status);
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The load is under way (some requests answered) before the revocation, however slow the machine.
+    while (outcomes.length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
     await revokeToken(b.database.db, team.memberToken);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     stop = true;

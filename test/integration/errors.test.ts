@@ -40,21 +40,22 @@ function expectNoLeak(text: string): void {
 describe('unexpected errors', () => {
   it('mask a failing resolver as INTERNAL_SERVER_ERROR with a request id, and log the detail', async () => {
     const team = await t.createTeam();
-    // Authentication reads api_tokens; only the Team loader reads teams on its own.
-    const res = await failingQueries(/^select .* from "teams" where "teams"\."id" = /i, () =>
+    // Authentication reads api_tokens (the viewer's user and team come with it); only the campaigns
+    // page reads campaigns.
+    const res = await failingQueries(/^select .* from "campaigns" where /i, () =>
       t
         .http()
         .post('/graphql')
         .set('authorization', `Bearer ${team.adminToken}`)
-        .send({ query: '{ viewer { user { email } team { name } } }' }),
+        .send({ query: '{ viewer { user { email } } campaigns(first: 1) { edges { node { id } } } }' }),
     );
-    expect(res.status).toBe(200); // a partial result: the user resolved, the team did not
-    expect(res.body.data).toBeNull(); // team is non-null, so the null bubbles up to viewer
+    expect(res.status).toBe(200); // a partial result: the viewer resolved, the campaigns did not
+    expect(res.body.data).toBeNull(); // campaigns is non-null, so the null bubbles up to data
     const [error] = res.body.errors;
     const requestId = String(res.headers['x-request-id']);
     expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId });
     expect(error.message).toBe(`Internal server error. Quote request id ${requestId} when reporting it.`);
-    expect(error.path).toEqual(['viewer', 'team']);
+    expect(error.path).toEqual(['campaigns']);
     expectNoLeak(res.text);
 
     const logged = t.logs.filter((line) => line.includes(requestId));
@@ -85,8 +86,8 @@ describe('unexpected errors', () => {
     const outcome = await connectWs(t.wsUrl, { authorization: `Bearer ${team.adminToken}` });
     if (outcome.kind !== 'acknowledged') throw new Error(`closed with ${outcome.code}`);
     try {
-      const result = await failingQueries(/^select .* from "teams" where "teams"\."id" = /i, () =>
-        executeWs(outcome.client, '{ viewer { team { name } } }'),
+      const result = await failingQueries(/^select .* from "campaigns" where /i, () =>
+        executeWs(outcome.client, '{ campaigns(first: 1) { edges { node { id } } } }'),
       );
       const [error] = result.errors ?? [];
       expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');

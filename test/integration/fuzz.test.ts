@@ -24,7 +24,15 @@ let team: TestTeam;
 let realIds: string[] = [];
 let tried = 0;
 
-const TEAM_TABLES = ['campaigns', 'contacts', 'campaign_contacts', 'integrations', 'sync_jobs', 'activities'];
+const TEAM_TABLES = [
+  'campaigns',
+  'contacts',
+  'campaign_contacts',
+  'integrations',
+  'sync_jobs',
+  'activities',
+  'audit_log',
+];
 
 beforeAll(async () => {
   // Pinpoint is unreachable on purpose: activation and checks fail fast instead of waiting on DNS.
@@ -178,6 +186,16 @@ describe('generated input', () => {
     },
     60_000,
   );
+
+  it("never makes the team's audit log page fail internally", async () => {
+    const teamType = schema.getType('Team');
+    const field = isObjectType(teamType) ? teamType.getFields().auditLog : undefined;
+    if (!field) throw new Error('Team.auditLog is missing');
+    const params = field.args.map((a) => `$${a.name}: ${a.type}`).join(', ');
+    const args = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
+    const query = `query(${params}) { viewer { team { auditLog(${args}) { totalCount } } } }`;
+    await drive(query, field.args, team.adminToken);
+  }, 60_000);
 
   it("never makes a campaign's contacts page fail internally", async () => {
     const campaign = schema.getType('Campaign');

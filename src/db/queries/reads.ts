@@ -1,6 +1,6 @@
 // Batched, team-scoped reads (every statement carries the team): by id, keyset pages, counts, users,
 // personal and team settings. Request DataLoaders (src/app/loaders.ts) and the sync context use them.
-import { and, asc, count, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { UserSyncSettings } from '../../domain/types.js';
 import type { DbOrTx } from '../client.js';
 import {
@@ -15,6 +15,7 @@ import {
   usersTable,
 } from '../schema.js';
 import { type Page, type PageArgs, toPage } from './pages.js';
+import { inUuids, runPrepared } from './prepared.js';
 import type { CampaignContactRow, CampaignRow, ContactRow, TeamRow, UserRow } from './rows.js';
 import { uuidsOnly } from './rows.js';
 import { type TeamSettingsRecord, teamSettingsFromRow, userSettingsFromRow } from './stored-settings.js';
@@ -28,6 +29,8 @@ export function inKeyOrder<T extends { id: string }>(
   return keys.map((key) => byId.get(key) ?? null);
 }
 
+const teamParam = sql.placeholder('teamId');
+
 export async function contactsById(
   db: DbOrTx,
   teamId: string,
@@ -35,10 +38,17 @@ export async function contactsById(
 ): Promise<ContactRow[]> {
   const valid = uuidsOnly(ids);
   if (valid.length === 0) return [];
-  return db
-    .select()
-    .from(contactsTable)
-    .where(and(eq(contactsTable.teamId, teamId), inArray(contactsTable.id, valid)));
+  const c = contactsTable;
+  return runPrepared(
+    db,
+    'contacts_by_id',
+    (d) =>
+      d
+        .select()
+        .from(c)
+        .where(and(eq(c.teamId, teamParam), inUuids(c.id, 'ids'))),
+    { teamId, ids: valid },
+  );
 }
 
 export async function campaignsById(
@@ -48,10 +58,17 @@ export async function campaignsById(
 ): Promise<CampaignRow[]> {
   const valid = uuidsOnly(ids);
   if (valid.length === 0) return [];
-  return db
-    .select()
-    .from(campaignsTable)
-    .where(and(eq(campaignsTable.teamId, teamId), inArray(campaignsTable.id, valid)));
+  const c = campaignsTable;
+  return runPrepared(
+    db,
+    'campaigns_by_id',
+    (d) =>
+      d
+        .select()
+        .from(c)
+        .where(and(eq(c.teamId, teamParam), inUuids(c.id, 'ids'))),
+    { teamId, ids: valid },
+  );
 }
 
 export async function campaignContactsById(
@@ -61,19 +78,33 @@ export async function campaignContactsById(
 ): Promise<CampaignContactRow[]> {
   const valid = uuidsOnly(ids);
   if (valid.length === 0) return [];
-  return db
-    .select()
-    .from(campaignContactsTable)
-    .where(and(eq(campaignContactsTable.teamId, teamId), inArray(campaignContactsTable.id, valid)));
+  const cc = campaignContactsTable;
+  return runPrepared(
+    db,
+    'campaign_contacts_by_id',
+    (d) =>
+      d
+        .select()
+        .from(cc)
+        .where(and(eq(cc.teamId, teamParam), inUuids(cc.id, 'ids'))),
+    { teamId, ids: valid },
+  );
 }
 
 export async function usersById(db: DbOrTx, teamId: string, ids: readonly string[]): Promise<UserRow[]> {
   const valid = uuidsOnly(ids);
   if (valid.length === 0) return [];
-  return db
-    .select()
-    .from(usersTable)
-    .where(and(eq(usersTable.teamId, teamId), inArray(usersTable.id, valid)));
+  const u = usersTable;
+  return runPrepared(
+    db,
+    'users_by_id',
+    (d) =>
+      d
+        .select()
+        .from(u)
+        .where(and(eq(u.teamId, teamParam), inUuids(u.id, 'ids'))),
+    { teamId, ids: valid },
+  );
 }
 
 export async function teamsById(
@@ -83,7 +114,66 @@ export async function teamsById(
 ): Promise<TeamRow[]> {
   // A team can only ever see itself.
   if (!ids.includes(viewerTeamId)) return [];
-  return db.select().from(teamsTable).where(eq(teamsTable.id, viewerTeamId));
+  return runPrepared(
+    db,
+    'team_by_id',
+    (d) => d.select().from(teamsTable).where(eq(teamsTable.id, teamParam)),
+    { teamId: viewerTeamId },
+  );
+}
+
+/** A page of the team's campaigns, newest first (one row more than asked: `toPage` cuts it). */
+export async function campaignsPage(db: DbOrTx, teamId: string, page: PageArgs): Promise<Page<CampaignRow>> {
+  const after = page.after;
+  const rows = await runPrepared(
+    db,
+    after ? 'campaigns_page_after' : 'campaigns_page',
+    (d) => {
+      const c = campaignsTable;
+      const afterCursor: SQL | undefined = after
+        ? sql`(${c.createdAt}, ${c.id}) < (${sql.placeholder('afterCreatedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)`
+        : undefined;
+      return d
+        .select({ campaign: c, cursorCreatedAt: sql<string>`${c.createdAt}::text` })
+        .from(c)
+        .where(and(eq(c.teamId, teamParam), afterCursor))
+        .orderBy(desc(c.createdAt), desc(c.id))
+        .limit(sql.placeholder('limit'));
+    },
+    {
+      teamId,
+      limit: page.first + 1,
+      ...(after ? { afterCreatedAt: after.createdAt, afterId: after.id } : {}),
+    },
+  );
+  return toPage(
+    rows.map((r) => ({ ...r.campaign, cursorCreatedAt: r.cursorCreatedAt })),
+    page.first,
+  );
+}
+
+/** Pages of contacts of the campaigns `$ids`, `$limit` rows each, after `$afterCreatedAt, $afterId`. */
+function campaignContactPagesQuery(db: DbOrTx, withAfter: boolean) {
+  const cc = campaignContactsTable;
+  const keys = db
+    .select({ campaignId: campaignsTable.id })
+    .from(campaignsTable)
+    .where(and(eq(campaignsTable.teamId, teamParam), inUuids(campaignsTable.id, 'ids')))
+    .as('k');
+  const afterCursor: SQL | undefined = withAfter
+    ? sql`(${cc.createdAt}, ${cc.id}) > (${sql.placeholder('afterCreatedAt')}::timestamptz, ${sql.placeholder('afterId')}::uuid)`
+    : undefined;
+  const pageOf = db
+    .select({
+      ...getTableColumns(cc),
+      cursorCreatedAt: sql<string>`${cc.createdAt}::text`.as('cursor_created_at'),
+    })
+    .from(cc)
+    .where(and(eq(cc.teamId, teamParam), sql`${cc.campaignId} = ${keys.campaignId}`, afterCursor))
+    .orderBy(asc(cc.createdAt), asc(cc.id))
+    .limit(sql.placeholder('limit'))
+    .as('p');
+  return db.select().from(keys).innerJoinLateral(pageOf, sql`true`);
 }
 
 /**
@@ -102,32 +192,18 @@ export async function campaignContactPages(
     for (const id of campaignIds) result.set(id, { rows: [], cursors: [], hasNextPage: false });
     return result;
   }
-  const cc = campaignContactsTable;
-  const keys = db
-    .select({ campaignId: campaignsTable.id })
-    .from(campaignsTable)
-    .where(and(eq(campaignsTable.teamId, teamId), inArray(campaignsTable.id, valid)))
-    .as('k');
   const after = page.after;
-  const pageOf = db
-    .select({
-      ...getTableColumns(cc),
-      cursorCreatedAt: sql<string>`${cc.createdAt}::text`.as('cursor_created_at'),
-    })
-    .from(cc)
-    .where(
-      and(
-        eq(cc.teamId, teamId),
-        sql`${cc.campaignId} = ${keys.campaignId}`,
-        after
-          ? sql`(${cc.createdAt}, ${cc.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-          : undefined,
-      ),
-    )
-    .orderBy(asc(cc.createdAt), asc(cc.id))
-    .limit(page.first + 1)
-    .as('p');
-  const rows = await db.select().from(keys).innerJoinLateral(pageOf, sql`true`);
+  const rows = await runPrepared(
+    db,
+    after ? 'campaign_contact_pages_after' : 'campaign_contact_pages',
+    (d) => campaignContactPagesQuery(d, after !== null),
+    {
+      teamId,
+      ids: valid,
+      limit: page.first + 1,
+      ...(after ? { afterCreatedAt: after.createdAt, afterId: after.id } : {}),
+    },
+  );
   const grouped = new Map<string, (CampaignContactRow & { cursorCreatedAt: string })[]>();
   for (const { p } of rows) {
     const list = grouped.get(p.campaignId) ?? [];
@@ -146,20 +222,34 @@ export async function campaignContactCounts(
   const valid = uuidsOnly(campaignIds);
   const counts = new Map<string, number>(campaignIds.map((id) => [id, 0]));
   if (valid.length === 0) return counts;
-  const rows = await db
-    .select({ campaignId: campaignContactsTable.campaignId, total: count() })
-    .from(campaignContactsTable)
-    .where(and(eq(campaignContactsTable.teamId, teamId), inArray(campaignContactsTable.campaignId, valid)))
-    .groupBy(campaignContactsTable.campaignId);
+  const cc = campaignContactsTable;
+  const rows = await runPrepared(
+    db,
+    'campaign_contact_counts',
+    (d) =>
+      d
+        .select({ campaignId: cc.campaignId, total: count() })
+        .from(cc)
+        .where(and(eq(cc.teamId, teamParam), inUuids(cc.campaignId, 'ids')))
+        .groupBy(cc.campaignId),
+    { teamId, ids: valid },
+  );
   for (const row of rows) counts.set(row.campaignId, Number(row.total));
   return counts;
 }
 
 export async function loadTeamSettings(db: DbOrTx, teamId: string): Promise<TeamSettingsRecord> {
-  const rows = await db
-    .select({ settings: teamSettingsTable.settings, fieldMappings: teamSettingsTable.fieldMappings })
-    .from(teamSettingsTable)
-    .where(eq(teamSettingsTable.teamId, teamId));
+  const ts = teamSettingsTable;
+  const rows = await runPrepared(
+    db,
+    'team_settings',
+    (d) =>
+      d
+        .select({ settings: ts.settings, fieldMappings: ts.fieldMappings })
+        .from(ts)
+        .where(eq(ts.teamId, teamParam)),
+    { teamId },
+  );
   return teamSettingsFromRow(rows[0]);
 }
 
@@ -172,20 +262,34 @@ export async function loadUserSettings(
   const result = new Map<string, UserSyncSettings>(userIds.map((id) => [id, {}]));
   const valid = uuidsOnly(userIds);
   if (valid.length === 0) return result;
-  const rows = await db
-    .select({ userId: userSettingsTable.userId, settings: userSettingsTable.settings })
-    .from(userSettingsTable)
-    .where(and(eq(userSettingsTable.teamId, teamId), inArray(userSettingsTable.userId, valid)));
+  const us = userSettingsTable;
+  const rows = await runPrepared(
+    db,
+    'user_settings',
+    (d) =>
+      d
+        .select({ userId: us.userId, settings: us.settings })
+        .from(us)
+        .where(and(eq(us.teamId, teamParam), inUuids(us.userId, 'ids'))),
+    { teamId, ids: valid },
+  );
   for (const row of rows) result.set(row.userId, userSettingsFromRow(row.settings));
   return result;
 }
 
 /** The team's Pinpoint subdomain (null when never connected). */
 export async function pinpointDomainOf(db: DbOrTx, teamId: string): Promise<string | null> {
-  const rows = await db
-    .select({ domain: integrationsTable.domain })
-    .from(integrationsTable)
-    .where(and(eq(integrationsTable.teamId, teamId), eq(integrationsTable.provider, 'PINPOINT')));
+  const i = integrationsTable;
+  const rows = await runPrepared(
+    db,
+    'pinpoint_domain',
+    (d) =>
+      d
+        .select({ domain: i.domain })
+        .from(i)
+        .where(and(eq(i.teamId, teamParam), eq(i.provider, 'PINPOINT'))),
+    { teamId },
+  );
   return rows[0]?.domain ?? null;
 }
 

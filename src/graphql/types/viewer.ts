@@ -1,5 +1,6 @@
 // Who is calling: the viewer with their user and team, and the Role enum.
 import { loadTeams, loadUsers, type TeamRow, type UserRow } from '../../app/identity.js';
+import type { Viewer } from '../../app/tokens.js';
 import { viewerOf } from '../../context.js';
 import { ROLES } from '../../domain/types.js';
 import { builder } from '../builder.js';
@@ -14,9 +15,13 @@ export const RoleEnum = vocabularyEnum('Role', {
   },
 });
 
+/** What the Team and User types read: the viewer's own team and user come from the token lookup. */
+type TeamView = Pick<TeamRow, 'id' | 'name'>;
+type UserView = Pick<UserRow, 'id' | 'email' | 'role'>;
+
 export const TeamRef = builder.loadableNode('Team', {
   description: 'A customer team: every object in this API belongs to exactly one team.',
-  id: { resolve: (team: TeamRow) => team.id },
+  id: { resolve: (team: TeamView) => team.id },
   sort: (team) => team.id,
   load: (ids: string[], ctx) =>
     ctx.viewer ? loadTeams(ctx.db, ctx.viewer.teamId, ids) : Promise.resolve([]),
@@ -27,7 +32,7 @@ export const TeamRef = builder.loadableNode('Team', {
 
 export const UserRef = builder.loadableNode('User', {
   description: 'A person in a team who can sign in.',
-  id: { resolve: (user: UserRow) => user.id },
+  id: { resolve: (user: UserView) => user.id },
   sort: (user) => user.id,
   load: (ids: string[], ctx) =>
     ctx.viewer ? loadUsers(ctx.db, ctx.viewer.teamId, ids) : Promise.resolve([]),
@@ -37,18 +42,21 @@ export const UserRef = builder.loadableNode('User', {
   }),
 });
 
-const ViewerRef = builder.objectRef<{ userId: string; teamId: string }>('Viewer').implement({
+// The token lookup (app/tokens.ts) already joined the user and the team: the viewer's own user and
+// team are answered from it, without a database read. Neither row is ever updated through the API,
+// and a revoked token (or a deleted user, whose tokens go with it) is dropped from the viewer cache.
+const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
   description: 'The authenticated caller: the user the API token belongs to, and their team.',
   fields: (t) => ({
     user: t.field({
       type: UserRef,
       description: 'The signed-in user.',
-      resolve: (v) => v.userId,
+      resolve: (v): UserView => ({ id: v.userId, email: v.email, role: v.role }),
     }),
     team: t.field({
       type: TeamRef,
       description: 'The signed-in user’s team.',
-      resolve: (v) => v.teamId,
+      resolve: (v): TeamView => ({ id: v.teamId, name: v.teamName }),
     }),
   }),
 });
@@ -58,9 +66,6 @@ builder.queryField('viewer', (t) =>
     type: ViewerRef,
     description: 'The caller, as identified by the bearer token. Any authenticated user.',
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => {
-      const viewer = viewerOf(ctx);
-      return { userId: viewer.userId, teamId: viewer.teamId };
-    },
+    resolve: (_root, _args, ctx) => viewerOf(ctx),
   }),
 );

@@ -40,12 +40,13 @@ export interface Helper {
   exited(timeoutMs?: number): Promise<number | null>;
 }
 
-/** Spawns `node [nodeArgs] --import tsx <script>` with an IPC channel. */
+/** Spawns `node [nodeArgs] --import tsx <script>` (or a compiled script without tsx) with an IPC channel. */
 export function spawnHelper(
   script: string,
-  options: { env?: Record<string, string>; nodeArgs?: readonly string[] } = {},
+  options: { env?: Record<string, string>; nodeArgs?: readonly string[]; tsx?: boolean } = {},
 ): Helper {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script], {
+  const loader = options.tsx === false ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
