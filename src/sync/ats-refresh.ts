@@ -4,19 +4,17 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { markIntegrationAuthFailed } from '../db/integration-status.js';
-import { campaignContactsTable, integrationsTable, teamSettingsTable } from '../db/schema.js';
+import { campaignContactsTable, type integrationsTable, teamSettingsTable } from '../db/schema.js';
 import { type AtsReading, decideAtsUpdate } from '../domain/ats.js';
 import { TEAM_SETTINGS_DEFAULTS } from '../domain/settings.js';
 import { failureRule } from '../domain/sync-status.js';
 import { ATS_OUTCOMES, type AtsOutcome } from '../domain/types.js';
-import type { PinpointClient } from '../pinpoint/client.js';
 import { isPinpointError } from '../pinpoint/errors.js';
 import type { PinpointApplication } from '../pinpoint/types.js';
-import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
-import { gated } from './executor.js';
 import type { ClaimedJob, JobExecutor, JobOutcome, RequestGate } from './executor-types.js';
 import { describePinpointError } from './failure.js';
+import { openJobClient } from './job-client.js';
 import { insertSyncEvent } from './record.js';
 
 type AtsJobEvent = { kind: 'ATS_REFRESH'; applicationId: string; source: 'WEBHOOK' | 'RECONCILER' };
@@ -171,18 +169,9 @@ export function createAtsRefreshExecutor(
     async execute(job, signal) {
       const event = atsEventOf(job);
       if (!event) return { kind: 'failed', error: 'Not an ATS refresh job.' };
-      const [integration] = await db
-        .select()
-        .from(integrationsTable)
-        .where(eq(integrationsTable.id, job.integration.id));
-      const connection =
-        integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
-      if (!integration || !connection) return { kind: 'pause', error: 'Pinpoint is not connected.' };
-      const gate = options.gate;
-      const client: PinpointClient = gated(services.pinpointClient({ ...connection, signal }), async () => {
-        signal.throwIfAborted();
-        if (gate) await gate(integration.id, signal);
-      });
+      const opened = await openJobClient(services, job, signal, options.gate);
+      if (!opened) return { kind: 'pause', error: 'Pinpoint is not connected.' };
+      const { integration, client } = opened;
       try {
         const application = await client.getApplication(event.applicationId);
         const events = await applyAtsReading(db, job.teamId, event.applicationId, atsReadingOf(application));

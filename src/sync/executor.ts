@@ -1,38 +1,22 @@
 // Runs one outbox job: load the contact's context, ask the pure policy what to do, carry it out
 // against Pinpoint (idempotently, see effects.ts) and record every step as a sync event. Pinpoint
 // failures become job outcomes: retry (429/5xx/network), pause (401/403), failed (422 and the like).
-import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/sync-context.js';
-import { integrationsTable } from '../db/schema.js';
 import { decideSync } from '../domain/sync-policy.js';
 import { statusWhenDead } from '../domain/sync-status.js';
 import { createAnswerCache } from '../pinpoint/answer-cache.js';
 import type { PinpointClient } from '../pinpoint/client.js';
-import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
 import { createAtsRefreshExecutor, routeAtsRefresh } from './ats-refresh.js';
 import { createEffects, type Effects } from './effects.js';
 import type { ClaimedJob, JobExecutor, RequestGate } from './executor-types.js';
 import { handleFailure } from './failure.js';
+import { openJobClient } from './job-client.js';
 import { finishLinkedPush, perform, syncEventOf } from './perform.js';
 import { policyEventFor } from './policy-event.js';
 import { createRequestGate } from './rate-limit.js';
 import { recordSync } from './record.js';
-
-/** A client whose every call first waits for the integration's shared request slot. */
-export function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        await wait();
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
 
 /** Finishes an earlier push, asks the policy what the job's event calls for and carries it out. */
 async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects): Promise<void> {
@@ -84,28 +68,17 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     });
   return {
     async execute(job, signal) {
-      const [integration] = await db
-        .select()
-        .from(integrationsTable)
-        .where(eq(integrationsTable.id, job.integration.id));
-      const connection =
-        integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
-      if (!integration || !connection) return { kind: 'pause', error: 'Pinpoint is not connected.' };
+      const opened = await openJobClient(services, job, signal, options.gate);
+      if (!opened) return { kind: 'pause', error: 'Pinpoint is not connected.' };
+      const { integration, client } = opened;
       const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
       const ctx = contexts.get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
-      const raw = services.pinpointClient({ ...connection, ...(signal ? { signal } : {}) });
-      const gate = options.gate;
-      // Once the worker aborts (shutdown, lease lost) no further Pinpoint call starts.
-      const client = gated(raw, async () => {
-        signal?.throwIfAborted();
-        if (gate) await gate(integration.id, signal);
-      });
       try {
         await run(db, job, ctx, effectsFor(integration, client));
         return { kind: 'done' };
       } catch (error) {
-        if (signal?.aborted)
+        if (signal.aborted)
           return { kind: 'retry', error: 'The sync was interrupted; it resumes shortly.', breaker: false };
         return handleFailure({ db, log }, job, ctx, integration, error);
       }

@@ -1,6 +1,6 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
 import { inArray, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../db/client.js';
+import type { Db, DbOrTx, Tx } from '../db/client.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
 import type { SyncJobEvent, SyncJobPayload } from './jobs.js';
@@ -92,98 +92,127 @@ const jobStatus = (status: 'QUEUED' | 'RUNNING' | 'DONE' | 'PAUSED' | 'DEAD') =>
  * over (crash recovery), counting the lost run as an attempt.
  */
 export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<ClaimedRow[]> {
-  if (options.limit <= 0) return [];
-  const cap = options.perIntegrationConcurrency;
+  if (options.limit <= 0 || options.onlyTeams?.length === 0) return [];
+  return db.transaction(async (tx) => {
+    const claimed: ClaimedRow[] = [];
+    for (const integration of await lockClaimableIntegrations(tx, options)) {
+      const want = options.limit - claimed.length;
+      if (want <= 0) break;
+      claimed.push(...(await claimForIntegration(tx, integration, want, options)));
+    }
+    return claimed;
+  });
+}
+
+interface ClaimableIntegration {
+  readonly id: string;
+  readonly team_id: string;
+  readonly key_generation: number;
+}
+
+/**
+ * Locks (SKIP LOCKED), in random order, up to `limit` connected integrations with a closed breaker,
+ * due work and a free slot under the per-integration cap: claims of one integration serialise here.
+ */
+async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise<ClaimableIntegration[]> {
   const teamFilter = options.onlyTeams
     ? sql`and i.team_id in (${sql.join(
         options.onlyTeams.map((t) => sql`${t}::uuid`),
         sql`, `,
       )})`
     : sql``;
-  if (options.onlyTeams?.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const integrations = rowsOf<{ id: string; team_id: string; key_generation: number }>(
-      await tx.execute(sql`
-        select i.id, i.team_id, i.key_generation
-          from integrations i
-         where i.provider = 'PINPOINT' and i.status = 'CONNECTED'
-           and (i.breaker_open_until is null or i.breaker_open_until <= now())
-           ${teamFilter}
-           and (exists (select 1 from sync_jobs j
-                         where j.team_id = i.team_id and j.status = 'QUEUED' and j.run_at <= now())
-                or exists (select 1 from sync_jobs j
-                            where j.team_id = i.team_id and j.status = 'RUNNING' and j.lease_until < now()))
-           and (select count(*) from sync_jobs r
-                 where r.team_id = i.team_id and r.status = 'RUNNING' and r.lease_until >= now()) < ${cap}::int
-         order by random()
-         limit ${options.limit}::int
-           for update of i skip locked`),
-    );
-    const claimed: ClaimedRow[] = [];
-    for (const integration of integrations) {
-      const want = options.limit - claimed.length;
-      if (want <= 0) break;
-      const rows = rowsOf<{
-        id: string;
-        team_id: string;
-        campaign_contact_id: string;
-        payload: unknown;
-        attempts: number;
-        status: 'RUNNING' | 'DEAD';
-        last_error: string | null;
-      }>(
-        await tx.execute(sql`
-          with slots as (
-            select greatest(least(${cap}::int - count(*), ${want}::int), 0)::int as n
-              from sync_jobs
-             where team_id = ${integration.team_id} and status = 'RUNNING' and lease_until >= now()
-          ), picked as (
-            select j.id from sync_jobs j
-             where j.team_id = ${integration.team_id}
-               and ((j.status = 'QUEUED' and j.run_at <= now())
-                    or (j.status = 'RUNNING' and j.lease_until < now()))
-               and not exists (
-                 select 1 from sync_jobs o
-                  where (o.campaign_contact_id = j.campaign_contact_id
-                         or (j.contact_id is not null and o.contact_id = j.contact_id))
-                    and o.id <> j.id
-                    and ((o.status not in ('DONE', 'DEAD') and (o.created_at, o.id) < (j.created_at, j.id))
-                         or (o.status = 'RUNNING' and o.lease_until >= now())))
-             order by j.created_at, j.id
-             limit (select n from slots)
-               for update of j skip locked
-          )
-          update sync_jobs s
-             set status = case when s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int
-                               then ${jobStatus('DEAD')} else ${jobStatus('RUNNING')} end,
-                 attempts = case when s.status = 'RUNNING' then s.attempts + 1 else s.attempts end,
-                 last_error = case when s.status = 'RUNNING' then ${LEASE_EXPIRED_ERROR} else s.last_error end,
-                 lease_owner = case when s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int
-                                    then null else ${options.owner} end,
-                 lease_until = case when s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int
-                                    then null else now() + ${interval(options.leaseMs)} end,
-                 updated_at = now()
-            from picked
-           where s.id = picked.id
-          returning s.id, s.team_id, s.campaign_contact_id, s.payload, s.attempts, s.status::text as status,
-                    s.last_error`),
-      );
-      for (const row of rows) {
-        claimed.push({
-          id: row.id,
-          teamId: row.team_id,
-          campaignContactId: row.campaign_contact_id,
-          payload: row.payload,
-          attempts: Number(row.attempts),
-          leaseOwner: options.owner,
-          integration: { id: integration.id, keyGeneration: Number(integration.key_generation) },
-          status: row.status,
-          lastError: row.last_error,
-        });
-      }
-    }
-    return claimed;
-  });
+  return rowsOf<ClaimableIntegration>(
+    await tx.execute(sql`
+      select i.id, i.team_id, i.key_generation
+        from integrations i
+       where i.provider = 'PINPOINT' and i.status = 'CONNECTED'
+         and (i.breaker_open_until is null or i.breaker_open_until <= now())
+         ${teamFilter}
+         and (exists (select 1 from sync_jobs j
+                       where j.team_id = i.team_id and j.status = 'QUEUED' and j.run_at <= now())
+              or exists (select 1 from sync_jobs j
+                          where j.team_id = i.team_id and j.status = 'RUNNING' and j.lease_until < now()))
+         and (select count(*) from sync_jobs r
+               where r.team_id = i.team_id and r.status = 'RUNNING' and r.lease_until >= now())
+             < ${options.perIntegrationConcurrency}::int
+       order by random()
+       limit ${options.limit}::int
+         for update of i skip locked`),
+  );
+}
+
+/** Jobs of a claimed row's integration that head their contact's queue and are due (or lease-expired). */
+const headsOfQueue = (teamId: string) => sql`
+  select j.id from sync_jobs j
+   where j.team_id = ${teamId}
+     and ((j.status = 'QUEUED' and j.run_at <= now())
+          or (j.status = 'RUNNING' and j.lease_until < now()))
+     and not exists (
+       select 1 from sync_jobs o
+        where (o.campaign_contact_id = j.campaign_contact_id
+               or (j.contact_id is not null and o.contact_id = j.contact_id))
+          and o.id <> j.id
+          and ((o.status not in ('DONE', 'DEAD') and (o.created_at, o.id) < (j.created_at, j.id))
+               or (o.status = 'RUNNING' and o.lease_until >= now())))
+   order by j.created_at, j.id`;
+
+/**
+ * Takes at most `cap - live leases` (and `want`) heads of the integration's queues under the lease;
+ * a later statement than the lock, so its snapshot sees every claim committed before the lock.
+ * An expired lease taken over counts the lost run as an attempt (DEAD on the last one).
+ */
+async function claimForIntegration(
+  tx: Tx,
+  integration: ClaimableIntegration,
+  want: number,
+  options: ClaimOptions,
+): Promise<ClaimedRow[]> {
+  const cap = options.perIntegrationConcurrency;
+  const lastTry = sql`s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int`;
+  const rows = rowsOf<ClaimedDbRow>(
+    await tx.execute(sql`
+      with slots as (
+        select greatest(least(${cap}::int - count(*), ${want}::int), 0)::int as n
+          from sync_jobs
+         where team_id = ${integration.team_id} and status = 'RUNNING' and lease_until >= now()
+      ), picked as (
+        ${headsOfQueue(integration.team_id)}
+         limit (select n from slots)
+           for update of j skip locked
+      )
+      update sync_jobs s
+         set status = case when ${lastTry} then ${jobStatus('DEAD')} else ${jobStatus('RUNNING')} end,
+             attempts = case when s.status = 'RUNNING' then s.attempts + 1 else s.attempts end,
+             last_error = case when s.status = 'RUNNING' then ${LEASE_EXPIRED_ERROR} else s.last_error end,
+             lease_owner = case when ${lastTry} then null else ${options.owner} end,
+             lease_until = case when ${lastTry} then null else now() + ${interval(options.leaseMs)} end,
+             updated_at = now()
+        from picked
+       where s.id = picked.id
+      returning s.id, s.team_id, s.campaign_contact_id, s.payload, s.attempts, s.status::text as status,
+                s.last_error`),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    teamId: row.team_id,
+    campaignContactId: row.campaign_contact_id,
+    payload: row.payload,
+    attempts: Number(row.attempts),
+    leaseOwner: options.owner,
+    integration: { id: integration.id, keyGeneration: Number(integration.key_generation) },
+    status: row.status,
+    lastError: row.last_error,
+  }));
+}
+
+interface ClaimedDbRow {
+  readonly id: string;
+  readonly team_id: string;
+  readonly campaign_contact_id: string;
+  readonly payload: unknown;
+  readonly attempts: number;
+  readonly status: 'RUNNING' | 'DEAD';
+  readonly last_error: string | null;
 }
 
 /** The lease a completion must still hold: a worker that lost it (expired, taken over) changes nothing. */

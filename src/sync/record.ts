@@ -1,10 +1,11 @@
-// Writes what the sync engine did: campaign-contact state and a sync event, in one short
-// transaction, announced over LISTEN/NOTIFY (ids and position) on commit.
-import { eq } from 'drizzle-orm';
+// Writes what the sync engine did: campaign-contact state and a sync event, in one statement,
+// announced over LISTEN/NOTIFY (ids and position) on commit.
+import { randomUUID } from 'node:crypto';
+import { eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
-import { CHANNELS, notify } from '../db/notify.js';
-import { campaignContactsTable, syncEventsTable } from '../db/schema.js';
-import { lockSyncEventLog } from '../db/sync-event-log.js';
+import { CHANNELS } from '../db/notify.js';
+import { campaignContactsTable } from '../db/schema.js';
+import { syncEventLogLockSql } from '../db/sync-event-log.js';
 import type { SyncEventKind } from '../domain/types.js';
 
 export type { SyncEventKind };
@@ -31,48 +32,60 @@ export interface SyncEventInput {
 }
 
 /**
- * Inserts one event (inside the caller's transaction, which must be one: the lock lasts until it
- * ends) and notifies subscribers on commit. The team's transaction-scoped advisory lock is taken
- * before the position is drawn, so a transaction that commits later always draws a larger position:
- * a reader that saw position p never later finds a committed event of that team below p. Keep the
- * rest of such a transaction short; the team's other event writers wait for it.
+ * Inserts one event and notifies subscribers on commit, in one statement (inside the caller's
+ * transaction if it is one: the lock lasts until it ends). The team's transaction-scoped advisory
+ * lock is taken before the position is drawn, so a transaction that commits later always draws a
+ * larger position: a reader that saw position p never later finds a committed event of that team
+ * below p. Keep the rest of such a transaction short; the team's other event writers wait for it.
  */
 export async function insertSyncEvent(tx: DbOrTx, event: SyncEventInput): Promise<void> {
-  await lockSyncEventLog(tx, event.teamId);
-  const [row] = await tx
-    .insert(syncEventsTable)
-    .values({
-      teamId: event.teamId,
-      campaignId: event.campaignId,
-      campaignContactId: event.campaignContactId,
-      kind: event.kind,
-      message: event.message,
-      status: event.status ?? null,
-    })
-    .returning({ id: syncEventsTable.id, position: syncEventsTable.position });
-  await notify(tx, CHANNELS.syncEvent, {
-    teamId: event.teamId,
-    campaignId: event.campaignId,
-    id: row!.id,
-    position: row!.position,
-  });
+  await tx.execute(eventStatement(event, null));
 }
 
-/** Applies a state patch and records the event that explains it, atomically. */
+/**
+ * Applies a state patch and records the event that explains it, atomically: one statement (the
+ * patch, then the lock, the event and its NOTIFY), so one round trip and no explicit transaction.
+ */
 export async function recordSync(
   db: DbOrTx,
   event: SyncEventInput,
   patch: CampaignContactPatch = {},
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    if (Object.keys(patch).length > 0) {
-      // The ATS reconciler re-reads contacts pushed recently: a push that lands dates it.
-      const synced = patch.syncStatus === 'SYNCED' ? { pinpointSyncedAt: new Date() } : {};
-      await tx
+  const patched = Object.keys(patch).length > 0;
+  // The ATS reconciler re-reads contacts pushed recently: a push that lands dates it.
+  const synced = patch.syncStatus === 'SYNCED' ? { pinpointSyncedAt: new Date() } : {};
+  const update = patched
+    ? db
         .update(campaignContactsTable)
         .set({ ...patch, ...synced })
-        .where(eq(campaignContactsTable.id, event.campaignContactId));
-    }
-    await insertSyncEvent(tx, { ...event, status: event.status ?? patch.syncStatus ?? null });
-  });
+        .where(eq(campaignContactsTable.id, event.campaignContactId))
+        .returning({ id: campaignContactsTable.id })
+    : null;
+  await db.execute(eventStatement({ ...event, status: event.status ?? patch.syncStatus ?? null }, update));
+}
+
+/**
+ * `[with patched as (update …),] lock as (…), event as (insert …) select pg_notify(…)`. The lock
+ * reads every patched row first, so the contact's row is locked before the team's log (the order
+ * the use cases take them in), and the insert reads the lock, so the position (drawn by the
+ * column's sequence as the row is formed) comes after it.
+ */
+function eventStatement(event: SyncEventInput, update: SQLWrapper | null): SQL {
+  const patched = update ? sql`patched as ${update}, ` : sql``; // drizzle parenthesises a query builder
+  const afterPatch = update ? sql` from (select count(*) from patched) p` : sql``;
+  const campaignId = event.campaignId ?? null;
+  const campaignContactId = event.campaignContactId ?? null;
+  return sql`
+    with ${patched}lock as materialized (select ${syncEventLogLockSql(event.teamId)} as locked${afterPatch}),
+    event as (
+      insert into sync_events (id, team_id, campaign_id, campaign_contact_id, kind, status, message)
+      select ${randomUUID()}::uuid, ${event.teamId}::uuid, ${campaignId}::uuid, ${campaignContactId}::uuid,
+             ${event.kind}::sync_event_kind, ${event.status ?? null}::sync_status, ${event.message}
+        from lock
+      returning id, position
+    )
+    select pg_notify(${CHANNELS.syncEvent}, json_build_object(
+             'teamId', ${event.teamId}::text, 'campaignId', ${campaignId}::text,
+             'id', event.id, 'position', event.position)::text)
+      from event`;
 }

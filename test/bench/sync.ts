@@ -1,8 +1,10 @@
 // Benchmark: the sync engine against the local simulator (real HTTP both ways), on embedded PGlite
 // (or BENCH_DATABASE_URL). (a) Throughput of 1,000 pushes with 20 ms added per Pinpoint request,
 // against the latency-bound limit; (b) what a recruiter waits from recordReply to SYNCED, idle queue.
-// Run: node --import tsx test/bench/sync.ts [jobs] [replies]
+// Run: node --import tsx test/bench/sync.ts [jobs] [replies] (0 replies skips (b)). Prints the SQL
+// statements and transactions per job and the load average with each throughput run.
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { createTeam } from '../../src/app/teams.js';
@@ -24,14 +26,24 @@ const RATE_BOUND_JOBS = Math.min(JOBS, 200);
 const LATENCY_MS = 20;
 const BATCH = 500; // addContactsToCampaign's limit per call
 
+/** Statements and explicit transactions the product ran (the bench's own polling is marked and left out). */
+const BENCH_TAG = '/* bench */';
+const counted = { statements: 0, transactions: 0 };
 const sim = await startPinpointSimulator({ port: 0 });
 const database = await openDatabase(
   process.env.BENCH_DATABASE_URL
     ? databaseTargetFromUrl(process.env.BENCH_DATABASE_URL, '.data')
     : { kind: 'pglite', dataDir: null },
+  { onQuery: (query) => void (query.startsWith(BENCH_TAG) || counted.statements++) },
 );
 await migrateDatabase(database);
 const db = database.db;
+// Every explicit transaction adds two round trips (BEGIN, COMMIT) that drizzle does not log.
+const transaction = db.transaction.bind(db);
+db.transaction = ((...args: Parameters<typeof transaction>) => {
+  counted.transactions++;
+  return transaction(...args);
+}) as typeof db.transaction;
 const logger = createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() }));
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 
@@ -163,7 +175,7 @@ async function addContacts(server: RunningServer, team: BenchTeam, count: number
 
 async function countByStatus(teamId: string): Promise<Record<string, number>> {
   const rows = rowsOf<{ status: string; n: number | string }>(
-    await db.execute(sql`
+    await db.execute(sql`${sql.raw(BENCH_TAG)}
       select sync_status as status, count(*) as n from campaign_contacts
        where team_id = ${teamId} group by sync_status`),
   );
@@ -227,6 +239,9 @@ interface ThroughputResult {
   readonly requestsPerJob: number;
   readonly mix: string;
   readonly overheadMs: number;
+  /** Statements per job (SQL drizzle ran: enqueue, claim, execute, record), and explicit transactions. */
+  readonly statementsPerJob: number;
+  readonly transactionsPerJob: number;
 }
 
 async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputResult> {
@@ -236,6 +251,7 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
     const overheadMs = await requestOverheadMs(team.domain, LATENCY_MS);
     const log = sim.store.requestLog(team.domain);
     const logStart = log.length;
+    const before = { ...counted };
     const started = performance.now();
     await addContacts(server, team, jobs);
     const addSeconds = (performance.now() - started) / 1000;
@@ -247,6 +263,8 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - started) / 1000;
+    const statementsPerJob = (counted.statements - before.statements) / jobs;
+    const transactionsPerJob = (counted.transactions - before.transactions) / jobs;
     const counters = sim.store.counters(team.domain);
     if (sim.store.listApplications(team.domain).length !== jobs || counters.duplicateApplications !== 0) {
       throw new Error(`expected ${jobs} applications, got ${JSON.stringify(counters)}`);
@@ -262,6 +280,8 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
       requestsPerJob: requests.length / jobs,
       mix,
       overheadMs,
+      statementsPerJob,
+      transactionsPerJob,
     };
   } finally {
     await server.stop();
@@ -366,6 +386,12 @@ async function recruiterWait(scenario: Scenario, latencyMs: number): Promise<Wai
 
 const DEFAULTS: Scenario = { label: 'production defaults', workerConcurrency: 4, maxConcurrency: 4 };
 const UNBOUND = 10_000;
+const WAIT_SCENARIOS: readonly (readonly [Scenario, number])[] = [
+  [DEFAULTS, 0],
+  [DEFAULTS, LATENCY_MS],
+  [{ ...DEFAULTS, requestsPerSecond: UNBOUND }, 0],
+  [{ ...DEFAULTS, requestsPerSecond: UNBOUND }, LATENCY_MS],
+];
 
 console.log(
   `Sync engine against the simulator (${database.driver}; ${JOBS} pushes, +${LATENCY_MS} ms per Pinpoint request)`,
@@ -394,10 +420,13 @@ for (const [scenario, jobs] of [
   const rateLimit = (scenario.requestsPerSecond ?? 20) / r.requestsPerJob;
   const limit = Math.min(latencyLimit, rateLimit);
   console.log(
-    `  ${scenario.label}: ${r.jobs} jobs in ${r.seconds.toFixed(2)} s (adding took ${r.addSeconds.toFixed(2)} s)`,
+    `  ${scenario.label}: ${r.jobs} jobs in ${r.seconds.toFixed(2)} s (adding took ${r.addSeconds.toFixed(2)} s; load average ${loadavg()[0]!.toFixed(2)})`,
   );
   console.log(`    jobs/s                 ${r.jobsPerSecond.toFixed(1)}`);
   console.log(`    requests per job       ${r.requestsPerJob.toFixed(2)}  (${r.mix})`);
+  console.log(
+    `    SQL per job            ${r.statementsPerJob.toFixed(1)} statements, ${r.transactionsPerJob.toFixed(1)} transactions (each +2 round trips)`,
+  );
   console.log(
     `    Pinpoint time per job  ${ms(pinpointMsPerJob)}  (${r.requestsPerJob.toFixed(2)} × (${LATENCY_MS} ms + ${ms(r.overheadMs)} per-request overhead))`,
   );
@@ -413,15 +442,13 @@ for (const [scenario, jobs] of [
 }
 
 console.log('');
-console.log(
-  `(b) recruiter wait, recordReply(interested) returned → SYNCED on the subscription (${REPLIES} contacts, idle queue)`,
-);
-for (const [scenario, latencyMs] of [
-  [DEFAULTS, 0],
-  [DEFAULTS, LATENCY_MS],
-  [{ ...DEFAULTS, requestsPerSecond: UNBOUND }, 0],
-  [{ ...DEFAULTS, requestsPerSecond: UNBOUND }, LATENCY_MS],
-] as const) {
+// `0` replies skips (b).
+const waitScenarios = REPLIES > 0 ? WAIT_SCENARIOS : [];
+if (waitScenarios.length > 0)
+  console.log(
+    `(b) recruiter wait, recordReply(interested) returned → SYNCED on the subscription (${REPLIES} contacts, idle queue)`,
+  );
+for (const [scenario, latencyMs] of waitScenarios) {
   const r = await recruiterWait(scenario, latencyMs);
   const rate = scenario.requestsPerSecond ? 'rate unbound' : '20 requests/s (default)';
   console.log(
