@@ -1,43 +1,7 @@
 // The only reader of process.env: every setting parsed with zod, a bad value names its variable.
 import path from 'node:path';
 import { z } from 'zod';
-
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
-
-/** Like bool, but unset stays undefined so the default can depend on another setting. */
-const optionalBool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .optional()
-  .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes'));
-
-/** `https://host[:port]` exactly as a browser sends it in Origin (no path, no slash), or an extension. */
-function isExactOrigin(value: string): boolean {
-  if (/^chrome-extension:\/\/[a-p]{32}$/.test(value)) return true;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}
-
-const int = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `must be an integer from ${min} to ${max}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+import { bool, int, isExactOrigin, optionalBool } from './config-values.js';
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -327,33 +291,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       activationTimeoutMs: e.ACTIVATION_TIMEOUT_MS,
     }),
     encryptionKey,
-    graphql: Object.freeze({
-      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
-      playground: e.GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
-      includeStacktrace: false as const,
-      maxDepth: e.GRAPHQL_MAX_DEPTH,
-      maxTokens: e.GRAPHQL_MAX_TOKENS,
-      maxCost: e.GRAPHQL_MAX_COST,
-      maxNodes: e.GRAPHQL_MAX_NODES,
-      timeoutMs: e.GRAPHQL_TIMEOUT_MS,
-      executor: e.GRAPHQL_EXECUTOR,
-    }),
+    graphql: graphqlConfig(e),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     subscriptionTokenRecheckMs: e.SUBSCRIPTION_TOKEN_RECHECK_MS,
-    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
-    authFailures: Object.freeze({
-      negativeCacheTtlMs: e.AUTH_NEGATIVE_CACHE_TTL_MS,
-      limit: e.AUTH_FAILURE_LIMIT,
-      windowMs: e.AUTH_FAILURE_WINDOW_MS,
-      logIntervalMs: e.AUTH_FAILURE_LOG_INTERVAL_MS,
-    }),
-    trustProxyHops: e.TRUST_PROXY_HOPS,
-    rateLimit:
-      e.RATE_LIMIT_REQUESTS === 0
-        ? null
-        : Object.freeze({ limit: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_MS }),
+    ...callerLimits(e),
     seedDemoTeam: e.SEED_DEMO_TEAM,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerOnlyTeams: e.WORKER_ONLY_TEAMS ? Object.freeze(e.WORKER_ONLY_TEAMS) : null,
@@ -366,18 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reconcileBatch: e.ATS_RECONCILE_BATCH,
       webhookSilentAfterMs: e.ATS_WEBHOOK_SILENT_AFTER_MS,
     }),
-    sync: Object.freeze({
-      leaseMs: e.WORKER_LEASE_MS,
-      pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
-      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
-      maxAttempts: e.SYNC_MAX_ATTEMPTS,
-      backoffBaseMs: e.SYNC_BACKOFF_BASE_MS,
-      backoffCapMs: Math.max(e.SYNC_BACKOFF_CAP_MS, e.SYNC_BACKOFF_BASE_MS),
-      perIntegrationConcurrency: e.PINPOINT_MAX_CONCURRENCY,
-      requestsPerSecond: e.PINPOINT_REQUESTS_PER_SECOND,
-      breakerThreshold: e.BREAKER_THRESHOLD,
-      breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
-    }),
+    sync: syncConfig(e),
     metrics:
       e.METRICS_PORT === null
         ? null
@@ -386,6 +318,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             port: e.METRICS_PORT,
             maxOperationNames: e.METRICS_MAX_OPERATION_NAMES,
           }),
+  });
+}
+
+type Env = z.infer<typeof envSchema>;
+
+function graphqlConfig(e: Env): Config['graphql'] {
+  return Object.freeze({
+    introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    playground: e.GRAPHQL_PLAYGROUND ?? e.NODE_ENV !== 'production',
+    includeStacktrace: false as const,
+    maxDepth: e.GRAPHQL_MAX_DEPTH,
+    maxTokens: e.GRAPHQL_MAX_TOKENS,
+    maxCost: e.GRAPHQL_MAX_COST,
+    maxNodes: e.GRAPHQL_MAX_NODES,
+    timeoutMs: e.GRAPHQL_TIMEOUT_MS,
+    executor: e.GRAPHQL_EXECUTOR,
+  });
+}
+
+/** What callers may do: the token cache, the auth-failure throttle and the per-token rate limit. */
+function callerLimits(
+  e: Env,
+): Pick<Config, 'authCacheTtlMs' | 'authFailures' | 'trustProxyHops' | 'rateLimit'> {
+  return {
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    authFailures: Object.freeze({
+      negativeCacheTtlMs: e.AUTH_NEGATIVE_CACHE_TTL_MS,
+      limit: e.AUTH_FAILURE_LIMIT,
+      windowMs: e.AUTH_FAILURE_WINDOW_MS,
+      logIntervalMs: e.AUTH_FAILURE_LOG_INTERVAL_MS,
+    }),
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    rateLimit:
+      e.RATE_LIMIT_REQUESTS === 0
+        ? null
+        : Object.freeze({ limit: e.RATE_LIMIT_REQUESTS, windowMs: e.RATE_LIMIT_WINDOW_MS }),
+  };
+}
+
+function syncConfig(e: Env): Config['sync'] {
+  return Object.freeze({
+    leaseMs: e.WORKER_LEASE_MS,
+    pollIntervalMs: e.WORKER_POLL_INTERVAL_MS,
+    shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    maxAttempts: e.SYNC_MAX_ATTEMPTS,
+    backoffBaseMs: e.SYNC_BACKOFF_BASE_MS,
+    backoffCapMs: Math.max(e.SYNC_BACKOFF_CAP_MS, e.SYNC_BACKOFF_BASE_MS),
+    perIntegrationConcurrency: e.PINPOINT_MAX_CONCURRENCY,
+    requestsPerSecond: e.PINPOINT_REQUESTS_PER_SECOND,
+    breakerThreshold: e.BREAKER_THRESHOLD,
+    breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
   });
 }
 
