@@ -34,8 +34,11 @@ export async function recordAdminChange(tx: DbOrTx, viewer: Viewer, change: Admi
   });
 }
 
-/** What the log keeps of an integration: its state and the key's hint, never the key. */
-export function integrationSnapshot(row: Partial<IntegrationRow> | undefined): Record<string, unknown> {
+/**
+ * An integration's state and the key's hint, never the key: what the log keeps of it, and what the
+ * API shows of it (app/integrations.ts).
+ */
+export function integrationSnapshot(row: Partial<IntegrationRow> | undefined) {
   return {
     status: row?.status ?? 'NOT_CONNECTED',
     statusCode: row?.statusCode ?? null,

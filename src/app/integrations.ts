@@ -61,13 +61,7 @@ function toView(teamId: string, provider: Provider, row: IntegrationRow | undefi
     provider,
     name: catalog.name,
     description: catalog.description,
-    status: row?.status ?? 'NOT_CONNECTED',
-    statusCode: row?.statusCode ?? null,
-    statusReason: row?.statusReason ?? null,
-    domain: row?.domain ?? null,
-    apiKeyHint: row?.apiKeyHint ?? null,
-    connectedAt: row?.connectedAt ?? null,
-    lastCheckedAt: row?.lastCheckedAt ?? null,
+    ...integrationSnapshot(row),
   };
 }
 
