@@ -48,7 +48,7 @@ const envSchema = z.object({
     }),
   GRAPHQL_MAX_DEPTH: int(12, 2, 50),
   GRAPHQL_MAX_TOKENS: int(5_000, 100, 100_000),
-  GRAPHQL_MAX_COST: int(20_000, 10, 10_000_000),
+  GRAPHQL_MAX_COST: int(10_000, 10, 10_000_000),
   GRAPHQL_MAX_NODES: int(200_000, 100, 10_000_000),
   GRAPHQL_TIMEOUT_MS: int(30_000, 10, 600_000),
   GRAPHQL_EXECUTOR: z.enum(['jit', 'graphql-js']).default('jit'),

@@ -47,9 +47,9 @@ const DASHBOARD = `{
     } } }
   } } }
 }`;
-/** Close to the limit: 20 × 20 × 7 contacts, every one resolved. */
-const HEAVIEST = `{ campaigns(first: 20) { edges { node { id contacts(first: 20) { edges { node { id
-  campaign { contacts(first: 7) { edges { node { id stage contact { email } } } } } } } } } } } }`;
+/** Close to the limit: 15 × 15 × 6 contacts, every one resolved. */
+const HEAVIEST = `{ campaigns(first: 15) { edges { node { id contacts(first: 15) { edges { node { id
+  campaign { contacts(first: 6) { edges { node { id stage contact { email } } } } } } } } } } } }`;
 
 type Cost = { requested: number; limit: number };
 
@@ -59,7 +59,7 @@ describe('the cost limit', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data?.campaigns.totalCount).toBe(20);
     const cost = res.body.extensions as { cost: Cost };
-    expect(cost.cost.limit).toBe(20_000);
+    expect(cost.cost.limit).toBe(10_000);
     expect(cost.cost.requested).toBeGreaterThan(400);
     expect(cost.cost.requested).toBeLessThan(cost.cost.limit);
   });
@@ -80,7 +80,7 @@ describe('the cost limit', () => {
     expect(statements).toBe(baseline);
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
-    expect(res.errors?.[0]?.extensions?.cost).toEqual({ requested: 3_040_301, limit: 20_000 });
+    expect(res.errors?.[0]?.extensions?.cost).toEqual({ requested: 3_040_301, limit: 10_000 });
     expect((res.body.extensions as { cost: Cost }).cost.requested).toBe(3_040_301);
     expect(res.data).toBeUndefined();
     expect(ms).toBeLessThan(250);
@@ -99,7 +99,7 @@ describe('the cost limit', () => {
       expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
       expect((res.extensions as { cost?: Cost } | undefined)?.cost).toEqual({
         requested: 3_040_301,
-        limit: 20_000,
+        limit: 10_000,
       });
       expect(ms).toBeLessThan(250);
       const ok = await executeWs(outcome.client, '{ campaigns(first: 2) { totalCount } }');
@@ -124,9 +124,15 @@ describe('the cost limit', () => {
 
 describe('the heaviest allowed query', () => {
   it('keeps /healthz answering and the event loop free while it runs', async () => {
+    expect((await t.http().get('/healthz')).status).toBe(200); // warm: the probes time answers, not set-up
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    const running = t.gql(HEAVIEST, {}, team.adminToken);
+    // Three runs back to back, so even a fast database leaves time for several probes.
+    const running = (async () => {
+      await t.gql(HEAVIEST, {}, team.adminToken);
+      await t.gql(HEAVIEST, {}, team.adminToken);
+      return t.gql(HEAVIEST, {}, team.adminToken);
+    })();
     const probes: number[] = [];
     let done = false;
     void running.finally(() => {
@@ -151,7 +157,11 @@ describe('the heaviest allowed query', () => {
     expect(cost.requested).toBeLessThanOrEqual(cost.limit);
     expect(cost.requested).toBeGreaterThan(cost.limit * 0.5);
     expect(probes.length).toBeGreaterThan(0);
-    // Issue 11 asks for 100 ms; measured 235 ms on PostgreSQL and ~1.7 s on PGlite (in-process WASM).
+    // Issue 11 asks for 100 ms. The median probe must meet it on both databases; the worst probe is
+    // printed, not asserted: on a loaded test machine one probe can land behind a scheduler stall, and
+    // on PGlite the database itself runs on this thread (measured: PostgreSQL worst 62–87 ms, PGlite
+    // 143–185 ms).
+    expect(median).toBeLessThan(100);
     expect(worst).toBeLessThan(3000);
   }, 60_000);
 });
