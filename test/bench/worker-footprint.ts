@@ -1,6 +1,7 @@
 // Benchmark: `npm run worker` against `npm start` on the same database: time from spawn to ready
 // ("sync workers ready" logged / GET /readyz 200) and resident memory after 3 s idle. The worker
 // loads neither Apollo nor the schema, so both numbers should be well below the server's.
+// Both run compiled from dist/, as `npm start` and `npm run worker` do (build first: `npm run build`).
 // Run: BENCH_DATABASE_URL=postgres://… node --import tsx test/bench/worker-footprint.ts [runs]
 import { readFileSync } from 'node:fs';
 import { freePort, type ServerProcess, spawnServer } from '../helpers/server-process.js';
@@ -40,8 +41,8 @@ async function measure(kind: 'worker' | 'server'): Promise<{ ms: number; rss: nu
   const startedAt = performance.now();
   const proc =
     kind === 'worker'
-      ? spawnServer(env, 'src/worker.ts')
-      : spawnServer({ ...env, PORT: String(port), WORKER_CONCURRENCY: '0' });
+      ? spawnServer(env, 'dist/worker.js')
+      : spawnServer({ ...env, PORT: String(port), WORKER_CONCURRENCY: '0' }, 'dist/server.js');
   try {
     if (kind === 'worker') await proc.waitFor(/sync workers ready/, 120_000);
     else await serverReady(proc, port);
