@@ -102,6 +102,11 @@ function graphqlWsHooks(options: Parameters<typeof attachWebSocketServer>[0]): W
       ctx.extra.rateLimits?.delete(id);
       return createContext({ viewer: ctx.extra.viewer ?? null, rateLimit, db: database.db, services });
     },
+    // An operation refused by parse or validation never reaches `context`: drop its charge here, so a
+    // long-lived socket does not keep one entry per refused operation.
+    onError: (ctx, id) => {
+      ctx.extra.rateLimits?.delete(id);
+    },
     // Limit refusals read as limits over WebSocket too (graphql-ws sends these without formatError).
     validate: (s, document) =>
       validate(s, document, [...specifiedRules, ...validationRules]).map(limitWorded),
