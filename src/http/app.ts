@@ -61,6 +61,9 @@ export async function startHttpApp(options: {
   const { config, logger, database } = services;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag hashed over every answer (a dashboard is ~85 KB): GraphQL answers are not cached by
+  // validators; the Playground's assets set their own content-hash ETag, which still answers 304.
+  app.set('etag', false);
   const httpServer = createServer(app);
   let stopping = false;
 
