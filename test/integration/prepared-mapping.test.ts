@@ -15,6 +15,7 @@ import {
   loadUserSettings,
   pinpointDomainOf,
   usersById,
+  usersWithSettingsById,
 } from '../../src/db/queries/reads.js';
 import { loadSyncContexts } from '../../src/db/queries/sync-context.js';
 import { TestServer, type TestTeam } from '../helpers/server.js';
@@ -71,6 +72,13 @@ beforeAll(async () => {
     );
     expect(override.data?.setSyncOverride).toEqual({ __typename: 'CampaignContact' });
   }
+  // The member has personal defaults, the admin none: both shapes of the users-with-settings read.
+  const mine = await t.gql(
+    'mutation { updateMySettings(input: { addApplicationWhen: REPLIED }) { __typename } }',
+    {},
+    team.memberToken,
+  );
+  expect(mine.errors).toBeUndefined();
 });
 afterAll(async () => {
   await t?.stop();
@@ -102,6 +110,7 @@ describe('compiled row mapping of prepared reads', () => {
       ['campaignContactCounts', (db) => campaignContactCounts(db, teamId, ids.campaigns)],
       ['loadTeamSettings', (db) => loadTeamSettings(db, teamId)],
       ['loadUserSettings', (db) => loadUserSettings(db, teamId, [adminId, memberId])],
+      ['usersWithSettingsById', (db) => usersWithSettingsById(db, teamId, [adminId, memberId])],
       ['pinpointDomainOf', (db) => pinpointDomainOf(db, teamId)],
       ['loadSyncContexts', (db) => loadSyncContexts(db, teamId, ids.campaignContacts.slice(0, 2))],
     ];
@@ -116,6 +125,21 @@ describe('compiled row mapping of prepared reads', () => {
     expect(rows.find((row) => row.overrideFieldValues !== null)?.overrideFieldValues).toEqual([
       { field: 'stage', value: '7', values: null },
     ]);
+    const [withSettings] = await bothWays((db) => usersWithSettingsById(db, teamId, [adminId, memberId]));
+    expect(Object.fromEntries(withSettings.map((row) => [row.user.id, row.settings]))).toEqual({
+      [adminId]: {},
+      [memberId]: { addApplicationWhen: 'REPLIED' },
+    });
+    const [pages] = await bothWays((db) =>
+      campaignContactPages(db, teamId, ids.campaigns, { first: 3, after: null }),
+    );
+    // Each page's rows come with their contacts (and the contact of the row read past the page, which
+    // tells whether another page follows): 3 campaigns × (3 + 1) rows.
+    const primed = new Set(pages.contacts.map((c) => c.id));
+    const shown = [...pages.pages.values()].flatMap((page) => page.rows.map((row) => row.contactId));
+    expect(shown).toHaveLength(9);
+    expect(shown.filter((id) => !primed.has(id))).toEqual([]);
+    expect(pages.contacts).toHaveLength(12);
     const [contacts] = await bothWays((db) => contactsById(db, teamId, ids.contacts));
     expect(contacts.map((c) => c.company)).toContain('Ünïcode “Co”');
     expect(contacts.some((c) => c.firstName === null)).toBe(true);

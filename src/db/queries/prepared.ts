@@ -3,7 +3,7 @@
 // postgres.js sends every statement with parameters as two round trips (Parse+Describe, then
 // Bind+Execute); prepared, a repeat costs one. Ids travel as one array (`= any($n::uuid[])`), so the
 // statement's text is the same for any number of ids.
-import { Column, is, SQL, Subquery, sql } from 'drizzle-orm';
+import { Column, getTableName, is, SQL, Subquery, sql } from 'drizzle-orm';
 import { type AnyPgColumn, PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../client.js';
 
@@ -108,12 +108,22 @@ function compileRowMapper(fields: readonly MappedField[]): (rows: unknown[][]) =
   return (rows) => rows.map(mapRow);
 }
 
+/**
+ * drizzle sets an object of a nullable join's table to null when all its columns are null: only
+ * statements that select such an object keep drizzle's mapping.
+ */
+function nullsJoinedObjects(internals: PreparedInternals): boolean {
+  const joins = internals.joinsNotNullableMap;
+  if (!joins) return false;
+  return (internals.fields ?? []).some(
+    ({ path, field }) => path.length === 2 && is(field, Column) && joins[getTableName(field.table)] === false,
+  );
+}
+
 /** Gives a prepared statement the compiled row mapping when drizzle's would do the same. */
 function withCompiledMapping<T>(statement: Runnable<T>): Runnable<T> {
   const internals = statement as unknown as PreparedInternals;
-  const joins = internals.joinsNotNullableMap;
-  const nullableJoin = joins !== undefined && Object.values(joins).some((notNull) => !notNull);
-  if (internals.fields && !internals.customResultMapper && !nullableJoin) {
+  if (internals.fields && !internals.customResultMapper && !nullsJoinedObjects(internals)) {
     internals.customResultMapper = compileRowMapper(internals.fields);
   }
   return statement;
