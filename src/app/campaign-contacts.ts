@@ -25,13 +25,16 @@ async function contactOf(loaders: Loaders, row: CampaignContactRow): Promise<Con
 }
 
 // Resolved once per row and loader set: `effectiveSync` and `missingMandatoryFields` share it.
-const resolved = new WeakMap<Loaders, WeakMap<CampaignContactRow, Promise<EffectiveSync>>>();
+const resolved = new WeakMap<Loaders, WeakMap<CampaignContactRow, EffectiveSync | Promise<EffectiveSync>>>();
 
-/** Person override > campaign > owner's personal defaults > team defaults, with the lock applied. */
+/**
+ * Person override > campaign > owner's personal defaults > team defaults, with the lock applied. A
+ * value, not a promise, once the row's campaign has been resolved (every row after the first).
+ */
 export function campaignContactEffectiveSync(
   loaders: Loaders,
   row: CampaignContactRow,
-): Promise<EffectiveSync> {
+): EffectiveSync | Promise<EffectiveSync> {
   let byRow = resolved.get(loaders);
   if (!byRow) {
     byRow = new WeakMap();
@@ -39,7 +42,8 @@ export function campaignContactEffectiveSync(
   }
   let effective = byRow.get(row);
   if (!effective) {
-    effective = resolverOf(loaders, row.campaignId).then((resolve) => resolve(row));
+    const resolver = resolverOf(loaders, row.campaignId);
+    effective = typeof resolver === 'function' ? resolver(row) : resolver.then((resolve) => resolve(row));
     byRow.set(row, effective);
   }
   return effective;
@@ -48,10 +52,11 @@ export function campaignContactEffectiveSync(
 type RowResolver = (row: CampaignContactRow) => EffectiveSync;
 
 // One resolver per campaign and loader set: the campaign, its owner and the team are awaited once for
-// all of the campaign's rows, and rows without an override (most) share the campaign's result.
-const resolvers = new WeakMap<Loaders, Map<string, Promise<RowResolver>>>();
+// all of the campaign's rows, and rows without an override (most) share the campaign's result. Once
+// it is ready, the function itself replaces the promise.
+const resolvers = new WeakMap<Loaders, Map<string, RowResolver | Promise<RowResolver>>>();
 
-function resolverOf(loaders: Loaders, campaignId: string): Promise<RowResolver> {
+function resolverOf(loaders: Loaders, campaignId: string): RowResolver | Promise<RowResolver> {
   let byCampaign = resolvers.get(loaders);
   if (!byCampaign) {
     byCampaign = new Map();
@@ -59,7 +64,13 @@ function resolverOf(loaders: Loaders, campaignId: string): Promise<RowResolver> 
   }
   let resolver = byCampaign.get(campaignId);
   if (!resolver) {
-    resolver = campaignResolver(loaders, campaignId);
+    const ready = campaignResolver(loaders, campaignId);
+    const campaigns = byCampaign;
+    void ready.then(
+      (resolve) => campaigns.set(campaignId, resolve),
+      () => {},
+    );
+    resolver = ready;
     byCampaign.set(campaignId, resolver);
   }
   return resolver;

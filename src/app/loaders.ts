@@ -45,6 +45,8 @@ const pageGroup = (page: PageArgs) => `${page.first}|${page.after ? encodeCursor
 export interface Loaders {
   readonly teamId: string;
   readonly contacts: DataLoader<string, ContactRow | null>;
+  /** Contacts this request already read (with pages of campaign contacts): answered without waiting. */
+  readonly contactRows: ReadonlyMap<string, ContactRow>;
   readonly campaigns: DataLoader<string, CampaignRow | null>;
   readonly campaignContacts: DataLoader<string, CampaignContactRow | null>;
   /** Users of the team (campaign owners). */
@@ -68,6 +70,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export function createLoaders(db: DbOrTx, teamId: string): Loaders {
+  const contactRows = new Map<string, ContactRow>();
   const contacts = new DataLoader<string, ContactRow | null>(async (ids) =>
     inKeyOrder(ids, await contactsById(db, teamId, ids)),
   );
@@ -80,6 +83,7 @@ export function createLoaders(db: DbOrTx, teamId: string): Loaders {
   return {
     teamId,
     contacts,
+    contactRows,
     campaigns: new DataLoader(async (ids) => inKeyOrder(ids, await campaignsById(db, teamId, ids))),
     campaignContacts: new DataLoader(async (ids) =>
       inKeyOrder(ids, await campaignContactsById(db, teamId, ids)),
@@ -94,7 +98,10 @@ export function createLoaders(db: DbOrTx, teamId: string): Loaders {
         row instanceof Error ? row : (row?.settings ?? {}),
       ),
     ),
-    campaignContactPages: pagesLoader(db, teamId, contacts),
+    campaignContactPages: pagesLoader(db, teamId, (contact) => {
+      contacts.prime(contact.id, contact);
+      contactRows.set(contact.id, contact);
+    }),
     campaignContactCounts: new DataLoader(async (ids) => {
       const counts = await campaignContactCounts(db, teamId, ids);
       return ids.map((id) => counts.get(id) ?? 0);
@@ -108,7 +115,7 @@ export function createLoaders(db: DbOrTx, teamId: string): Loaders {
 function pagesLoader(
   db: DbOrTx,
   teamId: string,
-  contacts: DataLoader<string, ContactRow | null>,
+  onContact: (contact: ContactRow) => void,
 ): DataLoader<PageKey, Page<CampaignContactRow>, string> {
   return new DataLoader(
     async (keys) => {
@@ -122,7 +129,7 @@ function pagesLoader(
       for (const [groupKey, group] of groups) {
         const loaded = await campaignContactPages(db, teamId, group.ids, group.page);
         for (const [id, page] of loaded.pages) pages.set(`${groupKey}#${id}`, page);
-        for (const contact of loaded.contacts) contacts.prime(contact.id, contact);
+        for (const contact of loaded.contacts) onContact(contact);
       }
       return keys.map(
         (key) =>
