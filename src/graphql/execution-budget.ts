@@ -1,6 +1,21 @@
 // Bounds one operation while it runs: a cap on resolved fields and list items (the response's size)
 // and a time budget. Past either, every further resolver fails fast with one coded error.
-import { defaultFieldResolver, GraphQLError, type GraphQLSchema, isObjectType } from 'graphql';
+// It also shares the event loop: an operation's resolvers, loaders and (on PGlite, which answers on
+// this thread) queries chain through promise jobs, which never let the loop in between. Once one has
+// run SLICE_MS without the loop getting a turn, its further resolvers wait for one setImmediate
+// (all of them the same one, so their loader calls still batch together), and /healthz, other
+// requests and timers get in. A yield splits at most one loader batch in two.
+import { performance } from 'node:perf_hooks';
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  isObjectType,
+} from 'graphql';
+
+/** How long one operation may hold the event loop before it lets others in. */
+const SLICE_MS = 10;
 
 export interface BudgetLimits {
   /** Resolved fields plus list items, the response's node count. */
@@ -12,8 +27,31 @@ class Budget {
   private nodes = 0;
   private readonly deadline: number;
   private failure: GraphQLError | undefined;
+  private sliceStart = performance.now();
+  /** The loop's cumulative idle time when the slice started: it grows once the loop had a turn. */
+  private sliceIdle = performance.eventLoopUtilization().idle;
+  private gate: Promise<void> | null = null;
+  private calls = 0;
   constructor(private readonly limits: BudgetLimits) {
     this.deadline = performance.now() + limits.timeoutMs;
+  }
+
+  /** A promise to wait for before resolving, when this operation has held the loop for a slice. */
+  pause(): Promise<void> | null {
+    if (this.gate || (++this.calls & 15) !== 0) return this.gate;
+    const now = performance.now();
+    if (now - this.sliceStart < SLICE_MS) return null;
+    const idle = performance.eventLoopUtilization().idle;
+    if (idle !== this.sliceIdle) {
+      // The loop waited for I/O since the slice began (a database round trip): a new slice.
+      [this.sliceStart, this.sliceIdle] = [now, idle];
+      return null;
+    }
+    this.gate = new Promise((resolve) => setImmediate(resolve)).then(() => {
+      this.gate = null;
+      [this.sliceStart, this.sliceIdle] = [performance.now(), performance.eventLoopUtilization().idle];
+    });
+    return this.gate;
   }
 
   charge(count: number): void {
@@ -53,21 +91,33 @@ export function applyExecutionBudget(schema: GraphQLSchema): GraphQLSchema {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve ?? defaultFieldResolver;
-      field.resolve = (source, args, context, info) => {
+      const budgeted: GraphQLFieldResolver<unknown, unknown> = (source, args, context, info) => {
         const budget = typeof context === 'object' && context ? budgets.get(context) : undefined;
         if (!budget) return resolve(source, args, context, info);
-        try {
-          budget.charge(1);
-          const result = resolve(source, args, context, info);
-          if (Array.isArray(result)) budget.charge(result.length);
-          return result;
-        } catch (error) {
-          // Rejected, never thrown: graphql-js 16 abandons sibling promises when a field throws
-          // synchronously under a non-null parent, and their later rejections would go unhandled.
-          return Promise.reject(error);
-        }
+        // After the pause it asks again: those parked run a slice at a time, too.
+        const pause = budget.pause();
+        if (pause) return pause.then(() => budgeted(source, args, context, info));
+        return run(budget, resolve, source, args, context, info);
       };
+      field.resolve = budgeted;
     }
   }
   return schema;
+}
+
+function run(
+  budget: Budget,
+  resolve: GraphQLFieldResolver<unknown, unknown>,
+  ...[source, args, context, info]: Parameters<GraphQLFieldResolver<unknown, unknown>>
+): unknown {
+  try {
+    budget.charge(1);
+    const result = resolve(source, args, context, info);
+    if (Array.isArray(result)) budget.charge(result.length);
+    return result;
+  } catch (error) {
+    // Rejected, never thrown: graphql-js 16 abandons sibling promises when a field throws
+    // synchronously under a non-null parent, and their later rejections would go unhandled.
+    return Promise.reject(error);
+  }
 }

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD_CONTACTS } from '../helpers/campaigns.js';
-import { openTestDatabase, TestServer, type TestTeam } from '../helpers/server.js';
+import { openTestDatabase, TestServer, type TestTeam, usingPostgres } from '../helpers/server.js';
 import { connectWs, executeWs } from '../helpers/ws.js';
 
 // Cost and size limits (issue 11, item 1). Timings are printed for the report and asserted with
@@ -127,10 +127,9 @@ describe('the heaviest allowed query', () => {
     expect((await t.http().get('/healthz')).status).toBe(200); // warm: the probes time answers, not set-up
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    // Three runs back to back, so even a fast database leaves time for several probes.
+    // Six runs back to back, so even a fast database leaves time for several probes.
     const running = (async () => {
-      await t.gql(HEAVIEST, {}, team.adminToken);
-      await t.gql(HEAVIEST, {}, team.adminToken);
+      for (let run = 1; run < 6; run++) await t.gql(HEAVIEST, {}, team.adminToken);
       return t.gql(HEAVIEST, {}, team.adminToken);
     })();
     const probes: number[] = [];
@@ -157,12 +156,14 @@ describe('the heaviest allowed query', () => {
     expect(cost.requested).toBeLessThanOrEqual(cost.limit);
     expect(cost.requested).toBeGreaterThan(cost.limit * 0.5);
     expect(probes.length).toBeGreaterThan(0);
-    // Issue 11 asks for 100 ms. The median probe must meet it on both databases; the worst probe is
-    // printed, not asserted: on a loaded test machine one probe can land behind a scheduler stall, and
-    // on PGlite the database itself runs on this thread (measured: PostgreSQL worst 62–87 ms, PGlite
-    // 143–185 ms).
+    // Issue 11 asks for 100 ms. An operation lets the loop in every 10 ms of its own work
+    // (execution-budget.ts), so on PostgreSQL every probe meets it (measured worst 15–30 ms at load
+    // average 5 on 2 cores). On PGlite the database runs on this thread too, and one query of this
+    // operation holds the loop 15–30 ms that cannot be split; a probe needs several turns of the loop
+    // (connect, request, answer), so the median must meet it and the worst is bounded more loosely
+    // (measured 50–150 ms on that loaded machine).
     expect(median).toBeLessThan(100);
-    expect(worst).toBeLessThan(3000);
+    expect(worst).toBeLessThan(usingPostgres ? 100 : 250);
   }, 60_000);
 });
 
