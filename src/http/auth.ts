@@ -91,13 +91,12 @@ export async function createAuthenticator(options: {
   /** A database lookup; `charged` when the address paid for it (a token not in the index). */
   const lookUp = async (token: string, hash: string, address: string | undefined, charged: boolean) => {
     const [revokedBefore, issuedBefore] = [revocations, issues];
-    if (charged && address !== undefined) throttle?.charge(address);
-    const viewer = await authenticateToken(db, token, hash);
+    const payer = charged ? address : undefined;
+    const viewer = await paidLookup(throttle, payer, () => authenticateToken(db, token, hash));
     if (!viewer) {
       if (issues === issuedBefore) unknown?.set(hash, true);
       return rejected(address, 'unknown', charged);
     }
-    if (charged && address !== undefined) throttle?.refund(address);
     index.add(hash);
     if (revocations === revokedBefore) cache?.set(hash, viewer);
     return { kind: 'viewer', viewer } as const;
@@ -123,6 +122,24 @@ export async function createAuthenticator(options: {
       throttle?.close();
     },
   };
+}
+
+/** A lookup an address pays for: given back when the token is valid or the database fails. */
+async function paidLookup<T>(
+  throttle: FailureThrottle | null,
+  payer: string | undefined,
+  lookup: () => Promise<T | null>,
+): Promise<T | null> {
+  if (payer === undefined || !throttle) return lookup();
+  throttle.charge(payer);
+  try {
+    const found = await lookup();
+    if (found) throttle.refund(payer);
+    return found;
+  } catch (error) {
+    throttle.refund(payer); // the database failed, not the client
+    throw error;
+  }
 }
 
 /**
