@@ -12,11 +12,18 @@ import { connectWs } from '../helpers/ws.js';
 const VIEWER = '{ viewer { user { id } } }';
 const ORIGIN = 'https://app.example.com';
 const statements: string[] = [];
+let lookupsFail = false; // token lookups fail as if the database were unreachable
 let a: TestServer; // behind one trusted proxy: each test is its own client address (X-Forwarded-For)
 let b: TestServer; // no proxy trusted: the socket's peer is the client, X-Forwarded-For is ignored
 
 beforeAll(async () => {
-  const database = await openTestDatabase({ onQuery: (query) => statements.push(query) });
+  const database = await openTestDatabase({
+    onQuery: (query) => {
+      statements.push(query);
+      if (lookupsFail && /from "api_tokens" inner join "users"/.test(query))
+        throw new Error('simulated outage');
+    },
+  });
   a = await TestServer.start({
     database,
     env: {
@@ -184,6 +191,21 @@ describe('behind a shared NAT or proxy', () => {
     expect((await ask(a, await unheard(), '10.0.10.1')).status).toBe(200);
     for (let i = 0; i < 5; i++) await ask(a, wrongToken(), '10.0.10.2');
     expect((await ask(a, await unheard(), '10.0.10.2')).status).toBe(429);
+  });
+
+  it('does not charge an address for lookups the database failed', async () => {
+    lookupsFail = true;
+    try {
+      for (let i = 0; i < 8; i++) {
+        const res = await ask(a, wrongToken(), '10.0.12.1');
+        expect(res.status).not.toBe(429);
+        expect(res.body.errors[0].extensions.code).not.toBe('RATE_LIMITED');
+      }
+    } finally {
+      lookupsFail = false;
+    }
+    for (let i = 0; i < 5; i++) expect((await ask(a, wrongToken(), '10.0.12.1')).status).toBe(401);
+    expect((await ask(a, wrongToken(), '10.0.12.1')).status).toBe(429);
   });
 
   it('refuses a browser from a throttled address with CORS headers, so its script can read the 429', async () => {
