@@ -27,9 +27,9 @@ class Budget {
   private nodes = 0;
   private readonly deadline: number;
   private failure: GraphQLError | undefined;
-  private sliceStart = performance.now();
-  /** The loop's cumulative idle time when the slice started: it grows once the loop had a turn. */
-  private sliceIdle = performance.eventLoopUtilization().idle;
+  /** When this operation's current slice began, and whether the loop has turned since. */
+  private sliceStart = 0;
+  private turned = true;
   private gate: Promise<void> | null = null;
   private calls = 0;
   constructor(private readonly limits: BudgetLimits) {
@@ -40,16 +40,20 @@ class Budget {
   pause(): Promise<void> | null {
     if (this.gate || (++this.calls & 15) !== 0) return this.gate;
     const now = performance.now();
-    if (now - this.sliceStart < SLICE_MS) return null;
-    const idle = performance.eventLoopUtilization().idle;
-    if (idle !== this.sliceIdle) {
-      // The loop waited for I/O since the slice began (a database round trip): a new slice.
-      [this.sliceStart, this.sliceIdle] = [now, idle];
+    if (this.turned) {
+      // The loop got through a check phase since the last slice began (the operation waited for
+      // I/O, or paused): a new slice, timed until the next check phase.
+      this.turned = false;
+      this.sliceStart = now;
+      setImmediate(() => {
+        this.turned = true;
+      });
       return null;
     }
-    this.gate = new Promise((resolve) => setImmediate(resolve)).then(() => {
+    if (now - this.sliceStart < SLICE_MS) return null;
+    this.gate = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.gate = null;
-      [this.sliceStart, this.sliceIdle] = [performance.now(), performance.eventLoopUtilization().idle];
+      this.turned = true;
     });
     return this.gate;
   }
