@@ -1,10 +1,11 @@
 // Bounds one operation while it runs: a cap on resolved fields and list items (the response's size)
 // and a time budget. Past either, every further resolver fails fast with one coded error.
-// It also shares the event loop: an operation's resolvers, loaders and (on PGlite, which answers on
-// this thread) queries chain through promise jobs, which never let the loop in between. Once one has
-// run SLICE_MS without the loop getting a turn, its further resolvers wait for one setImmediate
-// (all of them the same one, so their loader calls still batch together), and /healthz, other
-// requests and timers get in. A yield splits at most one loader batch in two.
+// It also shares the event loop (when sliceMs is set): resolvers and loaders chain through promise
+// jobs, which never let the loop in between. Once an operation has run sliceMs without the loop
+// getting a turn, its further resolvers wait for one setImmediate (all of them the same one, so
+// their loader calls still batch together), and /healthz, other requests and timers get in. A pause
+// splits at most one loader batch in two; none happens while other operations' resolvers interleave
+// with this one's (they already take turns, and a busy server would pay for the extra queries).
 import { performance } from 'node:perf_hooks';
 import {
   defaultFieldResolver,
@@ -14,14 +15,23 @@ import {
   isObjectType,
 } from 'graphql';
 
-/** How long one operation may hold the event loop before it lets others in. */
-const SLICE_MS = 10;
+/** How long one operation may hold the event loop before it lets others in (PostgreSQL). */
+export const SLICE_MS = 10;
 
 export interface BudgetLimits {
   /** Resolved fields plus list items, the response's node count. */
   readonly maxNodes: number;
   readonly timeoutMs: number;
+  /**
+   * How long the operation may hold the event loop before it pauses for a turn; 0: never. On PGlite
+   * the database's own work runs on this thread and cannot be split, and a pause costs a split loader
+   * batch (one more query queued behind every other), so the server passes 0 there.
+   */
+  readonly sliceMs?: number;
 }
+
+/** The operation whose resolvers ran last. */
+let running: Budget | null = null;
 
 class Budget {
   private nodes = 0;
@@ -32,14 +42,22 @@ class Budget {
   private turned = true;
   private gate: Promise<void> | null = null;
   private calls = 0;
+  private readonly sliceMs: number;
   constructor(private readonly limits: BudgetLimits) {
     this.deadline = performance.now() + limits.timeoutMs;
+    this.sliceMs = limits.sliceMs ?? 0;
   }
 
   /** A promise to wait for before resolving, when this operation has held the loop for a slice. */
   pause(): Promise<void> | null {
-    if (this.gate || (++this.calls & 15) !== 0) return this.gate;
+    if (this.gate || (++this.calls & 15) !== 0 || !this.sliceMs) return this.gate;
     const now = performance.now();
+    if (running !== this) {
+      // Another operation's resolvers ran since this one's last check: they take turns already,
+      // and a pause would only split loader batches (more SQL) when the server is busy.
+      running = this;
+      this.turned = true;
+    }
     if (this.turned) {
       // The loop got through a check phase since the last slice began (the operation waited for
       // I/O, or paused): a new slice, timed until the next check phase.
@@ -50,7 +68,7 @@ class Budget {
       });
       return null;
     }
-    if (now - this.sliceStart < SLICE_MS) return null;
+    if (now - this.sliceStart < this.sliceMs) return null;
     this.gate = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.gate = null;
       this.turned = true;

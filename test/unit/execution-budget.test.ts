@@ -18,7 +18,7 @@ function slowSchema() {
 }
 
 const document = parse('{ rows { id spin } }');
-const limits = { maxNodes: 1_000_000, timeoutMs: 60_000 };
+const limits = { maxNodes: 1_000_000, timeoutMs: 60_000, sliceMs: 10 };
 
 describe('the execution budget', () => {
   it('lets the event loop in while a long operation runs, with the same answer', async () => {
@@ -44,5 +44,11 @@ describe('the execution budget', () => {
     expect(turns.length).toBeGreaterThanOrEqual(3);
     const gaps = turns.slice(1).map((t, i) => t - turns[i]!);
     expect(Math.max(...gaps)).toBeLessThan(40);
+  });
+
+  it('never pauses without a slice (PGlite), so it answers in one go', () => {
+    const contextValue = {};
+    startBudget(contextValue, { ...limits, sliceMs: 0 });
+    expect(execute({ schema: slowSchema(), document, contextValue })).not.toBeInstanceOf(Promise);
   });
 });
