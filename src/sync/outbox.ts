@@ -1,6 +1,7 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
 import { inArray, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../db/client.js';
+import { executeNamed } from '../db/named.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
 import type { SyncJobEvent, SyncJobPayload } from './jobs.js';
@@ -122,7 +123,9 @@ async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise
       )})`
     : sql``;
   return rowsOf<ClaimableIntegration>(
-    await tx.execute(sql`
+    await executeNamed(
+      tx,
+      sql`
       select i.id, i.team_id, i.key_generation
         from integrations i
        where i.provider = 'PINPOINT' and i.status = 'CONNECTED'
@@ -137,7 +140,8 @@ async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise
              < ${options.perIntegrationConcurrency}::int
        order by random()
        limit ${options.limit}::int
-         for update of i skip locked`),
+         for update of i skip locked`,
+    ),
   );
 }
 
@@ -170,7 +174,9 @@ async function claimForIntegration(
   const cap = options.perIntegrationConcurrency;
   const lastTry = sql`s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int`;
   const rows = rowsOf<ClaimedDbRow>(
-    await tx.execute(sql`
+    await executeNamed(
+      tx,
+      sql`
       with slots as (
         select greatest(least(${cap}::int - count(*), ${want}::int), 0)::int as n
           from sync_jobs
@@ -190,7 +196,8 @@ async function claimForIntegration(
         from picked
        where s.id = picked.id
       returning s.id, s.team_id, s.campaign_contact_id, s.payload, s.attempts, s.status::text as status,
-                s.last_error`),
+                s.last_error`,
+    ),
   );
   return rows.map((row) => ({
     id: row.id,
@@ -226,9 +233,12 @@ const held = (lease: Lease) =>
 
 /** Extends a running job's lease; false when the lease was lost (the worker must stop the job). */
 export async function extendLease(db: Db, lease: Lease, leaseMs: number): Promise<boolean> {
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    sql`
     update sync_jobs set lease_until = now() + ${interval(leaseMs)}, updated_at = now()
-     where ${held(lease)} returning id`);
+     where ${held(lease)} returning id`,
+  );
   return rowsOf(result).length > 0;
 }
 
@@ -237,7 +247,9 @@ export async function extendLease(db: Db, lease: Lease, leaseMs: number): Promis
  * recorded for users): either way the queue is done with it. Pinpoint answered, so the breaker closes.
  */
 export async function completeSyncJob(db: Db, lease: Lease, error: string | null = null): Promise<boolean> {
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    sql`
     with job as (
       update sync_jobs
          set status = ${jobStatus('DONE')}, last_error = ${error}, lease_owner = null, lease_until = null,
@@ -245,7 +257,8 @@ export async function completeSyncJob(db: Db, lease: Lease, error: string | null
        where ${held(lease)}
       returning team_id
     ), reset as (${breakerResetSql(sql`(select team_id from job)`)} returning 1)
-    select count(*)::int as n from job`);
+    select count(*)::int as n from job`,
+  );
   return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0) > 0;
 }
 
@@ -275,7 +288,9 @@ export async function retrySyncJob(db: Db, lease: Lease, options: RetryOptions):
   const breaker = options.breaker
     ? sql`, breaker as (${breakerFailureSql(sql`(select team_id from job)`, options)} returning 1)`
     : sql``;
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    sql`
     with job as (
       update sync_jobs
          set attempts = attempts + 1,
@@ -285,7 +300,8 @@ export async function retrySyncJob(db: Db, lease: Lease, options: RetryOptions):
        where ${held(lease)}
       returning team_id, status::text as status, attempts, (extract(epoch from run_at) * 1000)::float8 as run_at_ms
     )${breaker}
-    select status, attempts, run_at_ms from job`);
+    select status, attempts, run_at_ms from job`,
+  );
   const [row] = rowsOf<{ status: 'QUEUED' | 'DEAD'; attempts: number; run_at_ms: number | string }>(result);
   if (!row) return { applied: false };
   return {
