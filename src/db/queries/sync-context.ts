@@ -1,21 +1,27 @@
 // Everything the sync policy and its effects need about campaign contacts of one team, read in a
 // constant number of statements whatever their number: rows, contacts, campaigns, the owners' and
 // activity authors' names and defaults, the team's settings, and each one's effective sync.
+
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { missingMandatoryFields } from '../../domain/settings.js';
 import type { PolicyEvent, SyncDecisionInput } from '../../domain/sync-actions.js';
 import type { ContactData, EffectiveSync, FieldMapping, TeamSyncSettings } from '../../domain/types.js';
 import type { DbOrTx } from '../client.js';
-import { contactDataOf, effectiveSyncOf } from './mappers.js';
 import {
-  activityActorIds,
-  campaignContactsById,
-  campaignsById,
-  contactsById,
-  loadTeamSettings,
-  loadUserSettings,
-  usersById,
-} from './reads.js';
-import type { CampaignContactRow, CampaignRow } from './rows.js';
+  activitiesTable,
+  campaignContactsTable,
+  campaignsTable,
+  contactsTable,
+  teamSettingsTable,
+  userSettingsTable,
+  usersTable,
+} from '../schema.js';
+import { contactDataOf, effectiveSyncOf } from './mappers.js';
+import { inUuids, runPrepared } from './prepared.js';
+import { type CampaignContactRow, type CampaignRow, uuidsOnly } from './rows.js';
+import { teamSettingsFromRow, userSettingsFromRow } from './stored-settings.js';
+
+const teamParam = sql.placeholder('teamId');
 
 export interface SyncContext {
   readonly campaignContact: CampaignContactRow;
@@ -34,46 +40,95 @@ export interface SyncContext {
   readonly missingMandatoryFields: readonly string[];
 }
 
-/** Contexts of campaign contacts of one team, by id (unknown or other teams' ids are absent). 6 statements. */
+/** Campaign contacts of one team with their campaign, contact, owner and settings: one row each. */
+function contextRows(db: DbOrTx, teamId: string, ids: readonly string[]) {
+  const cc = campaignContactsTable;
+  const c = campaignsTable;
+  const u = usersTable;
+  const us = userSettingsTable;
+  const ts = teamSettingsTable;
+  return runPrepared(
+    db,
+    'sync_context_rows',
+    (d) =>
+      d
+        .select({
+          row: cc,
+          campaign: c,
+          contact: contactsTable,
+          ownerEmail: u.email,
+          ownerRole: u.role,
+          ownerSettings: us.settings,
+          teamSettings: ts.settings,
+          fieldMappings: ts.fieldMappings,
+        })
+        .from(cc)
+        .innerJoin(c, and(eq(c.id, cc.campaignId), eq(c.teamId, teamParam)))
+        .innerJoin(
+          contactsTable,
+          and(eq(contactsTable.id, cc.contactId), eq(contactsTable.teamId, teamParam)),
+        )
+        .leftJoin(u, and(eq(u.id, c.ownerId), eq(u.teamId, teamParam)))
+        .leftJoin(us, and(eq(us.userId, c.ownerId), eq(us.teamId, teamParam)))
+        .leftJoin(ts, eq(ts.teamId, teamParam))
+        .where(and(eq(cc.teamId, teamParam), inUuids(cc.id, 'ids'))),
+    { teamId, ids },
+  );
+}
+
+/** Emails of the users who recorded activities of these campaign contacts, by user id. */
+async function actorEmails(db: DbOrTx, teamId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const u = usersTable;
+  const a = activitiesTable;
+  const rows = await runPrepared(
+    db,
+    'sync_context_actors',
+    (d) =>
+      d
+        .select({ id: u.id, email: u.email })
+        .from(u)
+        .where(
+          and(
+            eq(u.teamId, teamParam),
+            inArray(
+              u.id,
+              d
+                .select({ id: a.actorUserId })
+                .from(a)
+                .where(and(eq(a.teamId, teamParam), inUuids(a.campaignContactId, 'ids'))),
+            ),
+          ),
+        ),
+    { teamId, ids },
+  );
+  return new Map(rows.map((r) => [r.id, r.email]));
+}
+
+/**
+ * Contexts of campaign contacts of one team, by id (unknown or other teams' ids are absent). Two
+ * statements, sent together: the rows with everything one-to-one joined, and the activity authors.
+ */
 export async function loadSyncContexts(
   db: DbOrTx,
   teamId: string,
   campaignContactIds: readonly string[],
 ): Promise<Map<string, SyncContext>> {
-  const rows = await campaignContactsById(db, teamId, campaignContactIds);
-  if (rows.length === 0) return new Map();
-  const ownerIdsOf = (campaigns: readonly CampaignRow[]) => [...new Set(campaigns.map((c) => c.ownerId))];
-  const [campaigns, contacts, team, actorIds] = await Promise.all([
-    campaignsById(db, teamId, [...new Set(rows.map((r) => r.campaignId))]),
-    contactsById(db, teamId, [...new Set(rows.map((r) => r.contactId))]),
-    loadTeamSettings(db, teamId),
-    activityActorIds(
-      db,
-      teamId,
-      rows.map((r) => r.id),
-    ),
-  ]);
-  const ownerIds = ownerIdsOf(campaigns);
-  const [users, ownerSettings] = await Promise.all([
-    usersById(db, teamId, [...new Set([...ownerIds, ...actorIds])]),
-    loadUserSettings(db, teamId, ownerIds),
-  ]);
-  const campaignById = new Map(campaigns.map((c) => [c.id, c]));
-  const contactById = new Map(contacts.map((c) => [c.id, c]));
-  const userById = new Map(users.map((u) => [u.id, u]));
-  const actors = new Map(users.map((u) => [u.id, u.email]));
+  const ids = uuidsOnly(campaignContactIds);
+  if (ids.length === 0) return new Map();
+  const [rows, actors] = await Promise.all([contextRows(db, teamId, ids), actorEmails(db, teamId, ids)]);
   const result = new Map<string, SyncContext>();
-  for (const row of rows) {
-    const campaign = campaignById.get(row.campaignId);
-    const contact = contactById.get(row.contactId);
-    if (!campaign || !contact) continue; // deleted meanwhile (foreign keys cascade)
-    const ownerRow = userById.get(campaign.ownerId);
+  for (const { row, campaign, contact, ...joined } of rows) {
     const owner = {
       id: campaign.ownerId,
-      email: ownerRow?.email ?? 'a team member',
-      isAdmin: ownerRow?.role === 'ADMIN',
+      email: joined.ownerEmail ?? 'a team member',
+      isAdmin: joined.ownerRole === 'ADMIN',
     };
-    const settings = ownerSettings.get(campaign.ownerId) ?? {};
+    const team = teamSettingsFromRow(
+      joined.teamSettings === null && joined.fieldMappings === null
+        ? undefined
+        : { settings: joined.teamSettings, fieldMappings: joined.fieldMappings },
+    );
+    const settings = joined.ownerSettings === null ? {} : userSettingsFromRow(joined.ownerSettings);
     const effective = effectiveSyncOf(team.settings, { isAdmin: owner.isAdmin, settings }, campaign, row);
     const contactData = contactDataOf(contact);
     result.set(row.id, {
