@@ -92,10 +92,19 @@ export async function perform(db: Db, ctx: SyncContext, action: SyncAction, effe
     }
     case 'PUSH_APPLICATION': {
       const pushed = await effects.push(ctx, action);
-      const patch = { syncStatus: 'SYNCED' as const, lastSyncError: null, blockedFields: [] };
-      await recordSync(db, syncEventOf(ctx, pushed.kind, `${action.reason} ${pushed.message}`), patch);
+      const patch = {
+        ...pushed.unsavedLink,
+        syncStatus: 'SYNCED' as const,
+        lastSyncError: null,
+        blockedFields: [],
+      };
+      const recorded = await recordSync(
+        db,
+        syncEventOf(ctx, pushed.kind, `${action.reason} ${pushed.message}`),
+        patch,
+      );
       Object.assign(ctx.campaignContact, patch);
-      await recordNotes(db, ctx, await effects.writeHeldNotes(ctx));
+      if (recorded.waitingNotes) await recordNotes(db, ctx, await effects.writeHeldNotes(ctx));
       return;
     }
     case 'WRITE_NOTE': {
