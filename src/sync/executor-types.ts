@@ -43,6 +43,16 @@ export interface JobExecutor {
 /**
  * Reserves the next request slot for an integration (rate limit shared by every instance through
  * the database) and resolves when the request may be sent. The executor calls it before each
- * Pinpoint request.
+ * Pinpoint request. With `slots` > 1 it reserves that many consecutive slots in the same statement
+ * and resolves, at the first, with when each later one is due (`performance.now()` times), for the
+ * job's next requests to wait for without asking again.
  */
-export type RequestGate = (integrationId: string, signal?: AbortSignal) => Promise<void>;
+export type RequestGate = (
+  integrationId: string,
+  signal?: AbortSignal,
+  slots?: number,
+) => Promise<LaterSlots>;
+
+/** Due times of the later slots a gate reserved; nothing from a gate that takes one at a time. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a plain `async` wrapper of a gate answers void
+export type LaterSlots = readonly number[] | void;

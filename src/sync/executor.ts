@@ -6,13 +6,12 @@ import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/s
 import { decideSync } from '../domain/sync-policy.js';
 import { statusWhenDead } from '../domain/sync-status.js';
 import { createAnswerCache } from '../pinpoint/answer-cache.js';
-import type { PinpointClient } from '../pinpoint/client.js';
 import type { Services } from '../services.js';
 import { createAtsRefreshExecutor, routeAtsRefresh } from './ats-refresh.js';
 import { createEffects, type Effects } from './effects.js';
 import type { ClaimedJob, JobExecutor, RequestGate } from './executor-types.js';
 import { handleFailure } from './failure.js';
-import { openJobClient } from './job-client.js';
+import { type JobClient, openJobClient } from './job-client.js';
 import { finishLinkedPush, perform, syncEventOf } from './perform.js';
 import { policyEventFor } from './policy-event.js';
 import { createRequestGate } from './rate-limit.js';
@@ -55,10 +54,11 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
   // The account's custom fields change rarely; a job re-reads them at most once a minute per key.
   const customFieldCache = createAnswerCache({ ttlMs: 60_000, maxEntries: 1000 });
   const log = services.logger.child({ component: 'sync-executor' });
-  const effectsFor = (integration: { id: string; keyGeneration: number }, client: PinpointClient) =>
+  const effectsFor = ({ integration, client, expectRequests }: JobClient) =>
     createEffects({
       db,
       client,
+      expectRequests,
       // Read through the job's own client: its AbortSignal, the shared rate gate and the breaker
       // apply, and a failure is classified like any other Pinpoint error.
       customFields: () =>
@@ -70,17 +70,16 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     async execute(job, signal) {
       const opened = await openJobClient(services, job, signal, options.gate);
       if (!opened) return { kind: 'pause', error: 'Pinpoint is not connected.' };
-      const { integration, client } = opened;
       const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
       const ctx = contexts.get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
       try {
-        await run(db, job, ctx, effectsFor(integration, client));
+        await run(db, job, ctx, effectsFor(opened));
         return { kind: 'done' };
       } catch (error) {
         if (signal.aborted)
           return { kind: 'retry', error: 'The sync was interrupted; it resumes shortly.', breaker: false };
-        return handleFailure({ db, log }, job, ctx, integration, error);
+        return handleFailure({ db, log }, job, ctx, opened.integration, error);
       }
     },
 
