@@ -17,8 +17,16 @@ import { policyEventFor } from './policy-event.js';
 import { createRequestGate } from './rate-limit.js';
 import { recordSync } from './record.js';
 
-/** Finishes an earlier push, asks the policy what the job's event calls for and carries it out. */
-async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects): Promise<void> {
+/**
+ * Finishes an earlier push, asks the policy what the job's event calls for and carries it out.
+ * Answers whether the last action's record also completed the job (undefined: it did not try).
+ */
+async function run(
+  db: Db,
+  job: ClaimedJob,
+  ctx: SyncContext,
+  effects: Effects,
+): Promise<boolean | undefined> {
   await finishLinkedPush(db, ctx, effects);
   const jobEvent = job.payload.event;
   // ATS_REFRESH jobs never get here: createGatedExecutor routes them to ats-refresh.ts.
@@ -38,7 +46,12 @@ async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects):
     );
     actions = actions.filter((a) => !afterPush.includes(a as (typeof afterPush)[number]));
   }
-  for (const action of actions) await perform(db, ctx, action, effects);
+  let completed: boolean | undefined;
+  for (const [i, action] of actions.entries()) {
+    const last = i === actions.length - 1;
+    completed = await perform(db, ctx, action, effects, last ? job.complete : undefined);
+  }
+  return completed;
 }
 
 /** The executor every process runs: each Pinpoint request waits for the integration's shared rate slot. */
@@ -74,8 +87,8 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
       const ctx = contexts.get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
       try {
-        await run(db, job, ctx, effectsFor(opened));
-        return { kind: 'done' };
+        const completed = await run(db, job, ctx, effectsFor(opened));
+        return completed === undefined ? { kind: 'done' } : { kind: 'done', completed };
       } catch (error) {
         if (signal.aborted)
           return { kind: 'retry', error: 'The sync was interrupted; it resumes shortly.', breaker: false };

@@ -1,5 +1,5 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../db/client.js';
 import { executeNamed } from '../db/named.js';
 import { CHANNELS, notify } from '../db/notify.js';
@@ -249,17 +249,28 @@ export async function extendLease(db: Db, lease: Lease, leaseMs: number): Promis
 export async function completeSyncJob(db: Db, lease: Lease, error: string | null = null): Promise<boolean> {
   const result = await executeNamed(
     db,
-    sql`
-    with job as (
+    sql`with ${completionCtes(lease, error, sql`true`)} select count(*)::int as n from job`,
+  );
+  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0) > 0;
+}
+
+/** `job as (…), reset as (…)`: completeSyncJob's work as CTEs, applied only when `when` holds. */
+function completionCtes(lease: Lease, error: string | null, when: SQL): SQL {
+  return sql`job as (
       update sync_jobs
          set status = ${jobStatus('DONE')}, last_error = ${error}, lease_owner = null, lease_until = null,
              updated_at = now()
-       where ${held(lease)}
+       where ${held(lease)} and ${when}
       returning team_id
-    ), reset as (${breakerResetSql(sql`(select team_id from job)`)} returning 1)
-    select count(*)::int as n from job`,
-  );
-  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0) > 0;
+    ), reset as (${breakerResetSql(sql`(select team_id from job)`)} returning 1)`;
+}
+
+/**
+ * The job's completion for an executor to run in its last statement (see ClaimedJob.complete): CTEs
+ * `job` (the row marked DONE, if the lease is still held and `when` holds) and `reset` (the breaker).
+ */
+export function completionOf(lease: Lease): (when: SQL) => SQL {
+  return (when) => completionCtes(lease, null, when);
 }
 
 export interface RetryOptions extends BreakerSettings {
