@@ -1,6 +1,6 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
 import { inArray, type SQL, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { executeNamed } from '../db/named.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
@@ -60,6 +60,12 @@ export interface ClaimOptions {
    * database, so that one test's workers never run another's jobs). Absent: every team.
    */
   readonly onlyTeams?: readonly string[];
+  /**
+   * The database runs one statement at a time on its one connection (PGlite): no other claim can
+   * commit between the lock and the claim, so both run without an explicit transaction (BEGIN and
+   * COMMIT cost as much as a statement there). Never set it for PostgreSQL.
+   */
+  readonly oneConnection?: boolean;
 }
 
 /** A claimed row, before its payload is checked (see jobs.ts). */
@@ -94,7 +100,7 @@ const jobStatus = (status: 'QUEUED' | 'RUNNING' | 'DONE' | 'PAUSED' | 'DEAD') =>
  */
 export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<ClaimedRow[]> {
   if (options.limit <= 0 || options.onlyTeams?.length === 0) return [];
-  return db.transaction(async (tx) => {
+  const claim = async (tx: DbOrTx) => {
     const claimed: ClaimedRow[] = [];
     for (const integration of await lockClaimableIntegrations(tx, options)) {
       const want = options.limit - claimed.length;
@@ -102,7 +108,9 @@ export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<Clai
       claimed.push(...(await claimForIntegration(tx, integration, want, options)));
     }
     return claimed;
-  });
+  };
+  // One connection: each statement sees every claim before it, and the claim counts live leases.
+  return options.oneConnection ? claim(db) : db.transaction(claim);
 }
 
 interface ClaimableIntegration {
@@ -115,7 +123,7 @@ interface ClaimableIntegration {
  * Locks (SKIP LOCKED), in random order, up to `limit` connected integrations with a closed breaker,
  * due work and a free slot under the per-integration cap: claims of one integration serialise here.
  */
-async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise<ClaimableIntegration[]> {
+async function lockClaimableIntegrations(tx: DbOrTx, options: ClaimOptions): Promise<ClaimableIntegration[]> {
   const teamFilter = options.onlyTeams
     ? sql`and i.team_id in (${sql.join(
         options.onlyTeams.map((t) => sql`${t}::uuid`),
@@ -166,7 +174,7 @@ const headsOfQueue = (teamId: string) => sql`
  * An expired lease taken over counts the lost run as an attempt (DEAD on the last one).
  */
 async function claimForIntegration(
-  tx: Tx,
+  tx: DbOrTx,
   integration: ClaimableIntegration,
   want: number,
   options: ClaimOptions,
