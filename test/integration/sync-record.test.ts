@@ -1,10 +1,11 @@
 // A push's SYNCED record that also completes its job (ClaimedJob.complete): in the same statement,
-// only while the worker still holds the lease, and never while notes wait to be written. On a real
-// database (PGlite, or PostgreSQL when TEST_DATABASE_URL is set).
+// only while the worker still holds the lease, and never while notes wait to be written; and the
+// job's context in one statement. On a real database (PGlite, or PostgreSQL when TEST_DATABASE_URL is set).
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { activitiesTable, campaignContactsTable, syncEventsTable } from '../../src/db/schema.js';
+import { loadSyncContexts } from '../../src/db/queries/sync-context.js';
+import { activitiesTable, campaignContactsTable, syncEventsTable, usersTable } from '../../src/db/schema.js';
 import { type ClaimedRow, claimSyncJobs, completionOf } from '../../src/sync/outbox.js';
 import { recordSync } from '../../src/sync/record.js';
 import { createSyncTeam, enqueue, jobById } from '../helpers/outbox.js';
@@ -94,5 +95,27 @@ describe(`a push's record that completes its job, on ${usingPostgres ? 'PostgreS
     const recorded = await recordSync(database.db, event, patch, { complete: completionOf(job) });
     expect(recorded).toEqual({ waitingNotes: true, completed: false });
     expect((await jobById(database.db, job.id))?.status).toBe('RUNNING');
+  });
+
+  it('reads the context with the owner and the authors of the contact’s activities in one statement', async () => {
+    const { job, teamId } = await claimedJob();
+    const [member] = await database.db
+      .insert(usersTable)
+      .values({ teamId, email: `author-${job.id.slice(0, 8)}@example.com`, role: 'MEMBER' })
+      .returning();
+    await database.db.insert(activitiesTable).values({
+      teamId,
+      campaignContactId: job.campaignContactId,
+      type: 'CALL_LOGGED',
+      occurredAt: new Date(),
+      actorUserId: member!.id,
+    });
+    const ctx = (await loadSyncContexts(database.db, teamId, [job.campaignContactId])).get(
+      job.campaignContactId,
+    );
+    expect(ctx?.owner.email).toMatch(/^owner-/);
+    expect(ctx?.owner.isAdmin).toBe(true);
+    expect([...(ctx?.actors ?? [])]).toEqual([[member!.id, member!.email]]);
+    expect((await loadSyncContexts(database.db, crypto.randomUUID(), [job.campaignContactId])).size).toBe(0);
   });
 });

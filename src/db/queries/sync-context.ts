@@ -2,7 +2,7 @@
 // constant number of statements whatever their number: rows, contacts, campaigns, the owners' and
 // activity authors' names and defaults, the team's settings, and each one's effective sync.
 
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { missingMandatoryFields } from '../../domain/settings.js';
 import type { PolicyEvent, SyncDecisionInput } from '../../domain/sync-actions.js';
 import type { ContactData, EffectiveSync, FieldMapping, TeamSyncSettings } from '../../domain/types.js';
@@ -61,6 +61,12 @@ function contextRows(db: DbOrTx, teamId: string, ids: readonly string[]) {
           ownerSettings: us.settings,
           teamSettings: ts.settings,
           fieldMappings: ts.fieldMappings,
+          // Who recorded the contact's activities (notes name them): the team's users among them.
+          actors: sql<unknown>`(select json_agg(json_build_object('id', au.id, 'email', au.email))
+                   from ${u} au
+                  where au.team_id = ${teamParam}
+                    and au.id in (select a.actor_user_id from ${activitiesTable} a
+                                   where a.team_id = ${teamParam} and a.campaign_contact_id = ${cc.id}))`,
         })
         .from(cc)
         .innerJoin(c, and(eq(c.id, cc.campaignId), eq(c.teamId, teamParam)))
@@ -76,37 +82,17 @@ function contextRows(db: DbOrTx, teamId: string, ids: readonly string[]) {
   );
 }
 
-/** Emails of the users who recorded activities of these campaign contacts, by user id. */
-async function actorEmails(db: DbOrTx, teamId: string, ids: readonly string[]): Promise<Map<string, string>> {
-  const u = usersTable;
-  const a = activitiesTable;
-  const rows = await runPrepared(
-    db,
-    'sync_context_actors',
-    (d) =>
-      d
-        .select({ id: u.id, email: u.email })
-        .from(u)
-        .where(
-          and(
-            eq(u.teamId, teamParam),
-            inArray(
-              u.id,
-              d
-                .select({ id: a.actorUserId })
-                .from(a)
-                .where(and(eq(a.teamId, teamParam), inUuids(a.campaignContactId, 'ids'))),
-            ),
-          ),
-        ),
-    { teamId, ids },
-  );
-  return new Map(rows.map((r) => [r.id, r.email]));
+/** The `actors` column of a context row: `[{ id, email }]` as JSON (parsed or not), or null. */
+function actorsOf(value: unknown): Map<string, string> {
+  const list = (typeof value === 'string' ? JSON.parse(value) : value) as
+    | { id: string; email: string }[]
+    | null;
+  return new Map((list ?? []).map((a) => [a.id, a.email]));
 }
 
 /**
- * Contexts of campaign contacts of one team, by id (unknown or other teams' ids are absent). Two
- * statements, sent together: the rows with everything one-to-one joined, and the activity authors.
+ * Contexts of campaign contacts of one team, by id (unknown or other teams' ids are absent). One
+ * statement: the rows with everything one-to-one joined, and their activities' authors.
  */
 export async function loadSyncContexts(
   db: DbOrTx,
@@ -115,9 +101,8 @@ export async function loadSyncContexts(
 ): Promise<Map<string, SyncContext>> {
   const ids = uuidsOnly(campaignContactIds);
   if (ids.length === 0) return new Map();
-  const [rows, actors] = await Promise.all([contextRows(db, teamId, ids), actorEmails(db, teamId, ids)]);
   const result = new Map<string, SyncContext>();
-  for (const { row, campaign, contact, ...joined } of rows) {
+  for (const { row, campaign, contact, actors, ...joined } of await contextRows(db, teamId, ids)) {
     const owner = {
       id: campaign.ownerId,
       email: joined.ownerEmail ?? 'a team member',
@@ -138,7 +123,7 @@ export async function loadSyncContexts(
       email: contact.email,
       contactData,
       owner,
-      actors,
+      actors: actorsOf(actors),
       team: team.settings,
       mappings: team.fieldMappings,
       effective,
