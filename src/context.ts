@@ -12,6 +12,7 @@ export { viewerOf } from './app/context.js';
 
 export function createContext(base: Omit<Context, 'requestId' | 'log'> & { requestId?: string }): Context {
   const requestId = base.requestId ?? randomUUID();
+  let log: Context['log'] | undefined;
   return {
     ...initContextCache(),
     viewer: base.viewer,
@@ -19,7 +20,11 @@ export function createContext(base: Omit<Context, 'requestId' | 'log'> & { reque
     db: base.db,
     services: base.services,
     requestId,
-    log: base.services.logger.child({ requestId }),
+    // Made on first use: most requests log nothing through it (the request log line has its own).
+    get log() {
+      log ??= base.services.logger.child({ requestId });
+      return log;
+    },
   };
 }
 

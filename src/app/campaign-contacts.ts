@@ -7,7 +7,6 @@ import type { AppContext as Context } from './context.js';
 import { uuidsOnly } from './identity.js';
 import {
   type CampaignContactRow,
-  type CampaignRow,
   type ContactRow,
   type Loaders,
   loadersOf,
@@ -19,12 +18,6 @@ import {
 
 export { overrideOf, type SyncOverrideView } from '../db/queries/mappers.js';
 
-async function campaignOf(loaders: Loaders, row: CampaignContactRow): Promise<CampaignRow> {
-  const campaign = await loaders.campaigns.load(row.campaignId);
-  if (!campaign) throw new Error(`campaign ${row.campaignId} of campaign contact ${row.id} not found`);
-  return campaign;
-}
-
 async function contactOf(loaders: Loaders, row: CampaignContactRow): Promise<ContactRow> {
   const contact = await loaders.contacts.load(row.contactId);
   if (!contact) throw new Error(`contact ${row.contactId} of campaign contact ${row.id} not found`);
@@ -32,13 +25,16 @@ async function contactOf(loaders: Loaders, row: CampaignContactRow): Promise<Con
 }
 
 // Resolved once per row and loader set: `effectiveSync` and `missingMandatoryFields` share it.
-const resolved = new WeakMap<Loaders, WeakMap<CampaignContactRow, Promise<EffectiveSync>>>();
+const resolved = new WeakMap<Loaders, WeakMap<CampaignContactRow, EffectiveSync | Promise<EffectiveSync>>>();
 
-/** Person override > campaign > owner's personal defaults > team defaults, with the lock applied. */
+/**
+ * Person override > campaign > owner's personal defaults > team defaults, with the lock applied. A
+ * value, not a promise, once the row's campaign has been resolved (every row after the first).
+ */
 export function campaignContactEffectiveSync(
   loaders: Loaders,
   row: CampaignContactRow,
-): Promise<EffectiveSync> {
+): EffectiveSync | Promise<EffectiveSync> {
   let byRow = resolved.get(loaders);
   if (!byRow) {
     byRow = new WeakMap();
@@ -46,16 +42,50 @@ export function campaignContactEffectiveSync(
   }
   let effective = byRow.get(row);
   if (!effective) {
-    effective = resolveForRow(loaders, row);
+    const resolver = resolverOf(loaders, row.campaignId);
+    effective = typeof resolver === 'function' ? resolver(row) : resolver.then((resolve) => resolve(row));
     byRow.set(row, effective);
   }
   return effective;
 }
 
-async function resolveForRow(loaders: Loaders, row: CampaignContactRow): Promise<EffectiveSync> {
-  const campaign = await campaignOf(loaders, row);
+type RowResolver = (row: CampaignContactRow) => EffectiveSync;
+
+// One resolver per campaign and loader set: the campaign, its owner and the team are awaited once for
+// all of the campaign's rows, and rows without an override (most) share the campaign's result. Once
+// it is ready, the function itself replaces the promise.
+const resolvers = new WeakMap<Loaders, Map<string, RowResolver | Promise<RowResolver>>>();
+
+function resolverOf(loaders: Loaders, campaignId: string): RowResolver | Promise<RowResolver> {
+  let byCampaign = resolvers.get(loaders);
+  if (!byCampaign) {
+    byCampaign = new Map();
+    resolvers.set(loaders, byCampaign);
+  }
+  let resolver = byCampaign.get(campaignId);
+  if (!resolver) {
+    const ready = campaignResolver(loaders, campaignId);
+    const campaigns = byCampaign;
+    void ready.then(
+      (resolve) => campaigns.set(campaignId, resolve),
+      () => {},
+    );
+    resolver = ready;
+    byCampaign.set(campaignId, resolver);
+  }
+  return resolver;
+}
+
+async function campaignResolver(loaders: Loaders, campaignId: string): Promise<RowResolver> {
+  const campaign = await loaders.campaigns.load(campaignId);
+  if (!campaign) throw new Error(`campaign ${campaignId} of a campaign contact not found`);
   const [team, owner] = await Promise.all([loaders.teamSettings(), ownerOf(loaders, campaign.ownerId)]);
-  return effectiveSyncOf(team.settings, owner, campaign, row);
+  let withoutOverride: EffectiveSync | undefined;
+  return (row) => {
+    if (row.overrideUpdatedAt) return effectiveSyncOf(team.settings, owner, campaign, row);
+    withoutOverride ??= effectiveSyncOf(team.settings, owner, campaign, row);
+    return withoutOverride;
+  };
 }
 
 /** The fields a push would lack now (team mandatory fields, effective tags, contact data, mappings). */

@@ -12,9 +12,9 @@ import {
   contactsById,
   inKeyOrder,
   loadTeamSettings,
-  loadUserSettings,
   pinpointDomainOf,
-  usersById,
+  type UserWithSettings,
+  usersWithSettingsById,
 } from '../db/queries/reads.js';
 import type { CampaignContactRow, CampaignRow, ContactRow, UserRow } from '../db/queries/rows.js';
 import type { TeamSettingsRecord } from '../db/queries/stored-settings.js';
@@ -45,6 +45,8 @@ const pageGroup = (page: PageArgs) => `${page.first}|${page.after ? encodeCursor
 export interface Loaders {
   readonly teamId: string;
   readonly contacts: DataLoader<string, ContactRow | null>;
+  /** Contacts this request already read (with pages of campaign contacts): answered without waiting. */
+  readonly contactRows: ReadonlyMap<string, ContactRow>;
   readonly campaigns: DataLoader<string, CampaignRow | null>;
   readonly campaignContacts: DataLoader<string, CampaignContactRow | null>;
   /** Users of the team (campaign owners). */
@@ -68,42 +70,38 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export function createLoaders(db: DbOrTx, teamId: string): Loaders {
+  const contactRows = new Map<string, ContactRow>();
+  const contacts = new DataLoader<string, ContactRow | null>(async (ids) =>
+    inKeyOrder(ids, await contactsById(db, teamId, ids)),
+  );
+  // Users and their personal defaults are read together (one statement for both loaders).
+  const usersWithSettings = new DataLoader<string, UserWithSettings | null>(async (ids) => {
+    const rows = await usersWithSettingsById(db, teamId, ids);
+    const byId = new Map(rows.map((row) => [row.user.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
   return {
     teamId,
-    contacts: new DataLoader(async (ids) => inKeyOrder(ids, await contactsById(db, teamId, ids))),
+    contacts,
+    contactRows,
     campaigns: new DataLoader(async (ids) => inKeyOrder(ids, await campaignsById(db, teamId, ids))),
     campaignContacts: new DataLoader(async (ids) =>
       inKeyOrder(ids, await campaignContactsById(db, teamId, ids)),
     ),
-    users: new DataLoader(async (ids) => inKeyOrder(ids, await usersById(db, teamId, ids))),
-    userSettings: new DataLoader(async (ids) => {
-      const settings = await loadUserSettings(db, teamId, ids);
-      return ids.map((id) => settings.get(id) ?? {});
-    }),
-    campaignContactPages: new DataLoader(
-      async (keys) => {
-        const groups = new Map<string, { page: PageArgs; ids: string[] }>();
-        for (const key of keys) {
-          const group = groups.get(pageGroup(key.page)) ?? { page: key.page, ids: [] };
-          group.ids.push(key.campaignId);
-          groups.set(pageGroup(key.page), group);
-        }
-        const pages = new Map<string, Page<CampaignContactRow>>();
-        for (const [groupKey, group] of groups) {
-          const loaded = await campaignContactPages(db, teamId, group.ids, group.page);
-          for (const [id, page] of loaded) pages.set(`${groupKey}#${id}`, page);
-        }
-        return keys.map(
-          (key) =>
-            pages.get(`${pageGroup(key.page)}#${key.campaignId}`) ?? {
-              rows: [],
-              cursors: [],
-              hasNextPage: false,
-            },
-        );
-      },
-      { cacheKeyFn: (key) => `${pageGroup(key.page)}#${key.campaignId}` },
+    users: new DataLoader(async (ids) =>
+      (await usersWithSettings.loadMany(ids)).map((row) =>
+        row instanceof Error ? row : (row?.user ?? null),
+      ),
     ),
+    userSettings: new DataLoader(async (ids) =>
+      (await usersWithSettings.loadMany(ids)).map((row) =>
+        row instanceof Error ? row : (row?.settings ?? {}),
+      ),
+    ),
+    campaignContactPages: pagesLoader(db, teamId, (contact) => {
+      contacts.prime(contact.id, contact);
+      contactRows.set(contact.id, contact);
+    }),
     campaignContactCounts: new DataLoader(async (ids) => {
       const counts = await campaignContactCounts(db, teamId, ids);
       return ids.map((id) => counts.get(id) ?? 0);
@@ -111,6 +109,39 @@ export function createLoaders(db: DbOrTx, teamId: string): Loaders {
     teamSettings: once(() => loadTeamSettings(db, teamId)),
     pinpointDomain: once(() => pinpointDomainOf(db, teamId)),
   };
+}
+
+/** Pages of several campaigns (one statement per page size and cursor); primes the rows' contacts. */
+function pagesLoader(
+  db: DbOrTx,
+  teamId: string,
+  onContact: (contact: ContactRow) => void,
+): DataLoader<PageKey, Page<CampaignContactRow>, string> {
+  return new DataLoader(
+    async (keys) => {
+      const groups = new Map<string, { page: PageArgs; ids: string[] }>();
+      for (const key of keys) {
+        const group = groups.get(pageGroup(key.page)) ?? { page: key.page, ids: [] };
+        group.ids.push(key.campaignId);
+        groups.set(pageGroup(key.page), group);
+      }
+      const pages = new Map<string, Page<CampaignContactRow>>();
+      for (const [groupKey, group] of groups) {
+        const loaded = await campaignContactPages(db, teamId, group.ids, group.page);
+        for (const [id, page] of loaded.pages) pages.set(`${groupKey}#${id}`, page);
+        for (const contact of loaded.contacts) onContact(contact);
+      }
+      return keys.map(
+        (key) =>
+          pages.get(`${pageGroup(key.page)}#${key.campaignId}`) ?? {
+            rows: [],
+            cursors: [],
+            hasNextPage: false,
+          },
+      );
+    },
+    { cacheKeyFn: (key) => `${pageGroup(key.page)}#${key.campaignId}` },
+  );
 }
 
 const sharedLoaders = new WeakMap<AppContext, Loaders>();

@@ -24,6 +24,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/**
+ * A hash's first 48 bits as a number: what the authenticator's index of known tokens keeps (8 bytes
+ * a token instead of a 64-character string; two tokens sharing one costs a lookup, never a wrong answer).
+ */
+export function hashKey(hash: string): number {
+  return Number.parseInt(hash.slice(0, 12), 16);
+}
+
 export function generateToken(): { token: string; hash: string; prefix: string } {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   return { token, hash: hashToken(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6) };
@@ -117,6 +125,25 @@ export async function revokeToken(db: DbOrTx, tokenOrId: string): Promise<boolea
     for (const row of rows) await notify(tx, CHANNELS.tokenRevoked, { tokenId: row.id });
     return rows.length > 0;
   });
+}
+
+/** hashKey of every token not revoked (the authenticator's index, loaded at start). */
+export async function activeTokenKeys(db: DbOrTx): Promise<number[]> {
+  const rows = await db
+    .select({ hash: apiTokensTable.tokenHash })
+    .from(apiTokensTable)
+    .where(isNull(apiTokensTable.revokedAt));
+  return rows.map((row) => hashKey(row.hash));
+}
+
+/** hashKey of one token by id (a token issued on another instance), or null when there is none. */
+export async function tokenKey(db: DbOrTx, tokenId: string): Promise<number | null> {
+  const rows = await db
+    .select({ hash: apiTokensTable.tokenHash })
+    .from(apiTokensTable)
+    .where(eq(apiTokensTable.id, tokenId))
+    .limit(1);
+  return rows[0] ? hashKey(rows[0].hash) : null;
 }
 
 /** Whether a token still works (a WebSocket authenticated at connect re-checks it while streaming). */

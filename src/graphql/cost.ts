@@ -52,6 +52,23 @@ export function operationCost(
   operation: OperationDefinitionNode,
   variables: Readonly<Record<string, unknown>> | undefined,
 ): number {
+  // Without variable definitions the cost is a property of the document: computed once.
+  const constant = (operation.variableDefinitions?.length ?? 0) === 0;
+  const known = constant ? constantCosts.get(operation) : undefined;
+  if (known !== undefined) return known;
+  const cost = computeCost(schema, document, operation, variables);
+  if (constant) constantCosts.set(operation, cost);
+  return cost;
+}
+
+const constantCosts = new WeakMap<OperationDefinitionNode, number>();
+
+function computeCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+): number {
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
   const ctx: CostContext = {

@@ -17,10 +17,24 @@ export function findUnstorableInput(
   document: DocumentNode,
   variables: Readonly<Record<string, unknown>> | undefined,
 ): UnstorableInput | undefined {
-  for (const [name, value] of Object.entries(variables ?? {})) {
+  for (const name in variables) {
+    const value = variables[name];
     const path = findInValue(value, [`$${name}`]);
     if (path) return { path: path.join('.') };
   }
+  let found = literalFindings.get(document);
+  if (found === undefined) {
+    found = findInLiterals(document) ?? null;
+    literalFindings.set(document, found);
+  }
+  return found ?? undefined;
+}
+
+// A document's literals never change: Apollo and the WebSocket front parse a query text once and
+// reuse its DocumentNode, so the literal scan runs once per document, not once per request.
+const literalFindings = new WeakMap<DocumentNode, UnstorableInput | null>();
+
+function findInLiterals(document: DocumentNode): UnstorableInput | undefined {
   let found: UnstorableInput | undefined;
   visit(document, {
     Argument(node, _key, _parent, _path, ancestors) {

@@ -19,6 +19,7 @@ import type { Config } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
 import { toGraphQLError } from '../graphql/errors.js';
+import { SLICE_MS } from '../graphql/execution-budget.js';
 import { apolloGateway, createExecutor } from '../graphql/executor.js';
 import {
   guardedWsExecution,
@@ -61,6 +62,9 @@ export async function startHttpApp(options: {
   const { config, logger, database } = services;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag hashed over every answer (a dashboard is ~85 KB): GraphQL answers are not cached by
+  // validators; the Playground's assets set their own content-hash ETag, which still answers 304.
+  app.set('etag', false);
   const httpServer = createServer(app);
   let stopping = false;
 
@@ -69,6 +73,8 @@ export async function startHttpApp(options: {
     maxCost: config.graphql.maxCost,
     maxNodes: config.graphql.maxNodes,
     timeoutMs: config.graphql.timeoutMs,
+    // PostgreSQL: an operation pauses for a turn of the loop every SLICE_MS of its own work.
+    sliceMs: database.driver === 'postgres' ? SLICE_MS : 0,
   };
   const authenticator = await createAuthenticator({
     db: database.db,

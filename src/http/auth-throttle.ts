@@ -1,26 +1,34 @@
-// Failed authentications, per client address: after AUTH_FAILURE_LIMIT failures within
-// AUTH_FAILURE_WINDOW_MS an address gets 429 with Retry-After until its window ends (a token already
-// known to be valid still works: the throttle guards the database lookups failures cause). One warn
-// line per AUTH_FAILURE_LOG_INTERVAL_MS at most reports the counts; never a token, hash or address.
+// Failed authentications and unverified lookups, per client address (an IPv6 client per /64,
+// client-address.ts): each address has a budget of AUTH_FAILURE_LIMIT charges per AUTH_FAILURE_WINDOW_MS.
+// A failure (a malformed, unknown or revoked token) is charged, and so is every database lookup of a
+// token this instance does not know, when it starts (given back if the token turns out valid). Over
+// its budget an address gets 429 with Retry-After until its window ends for what is known bad or
+// unknown; tokens known valid, or known to exist, still work (auth.ts), so one bad client behind a
+// shared NAT or proxy does not lock its colleagues out. One warn line per AUTH_FAILURE_LOG_INTERVAL_MS
+// at most reports the counts; never a token, hash or address.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 
 export interface FailureThrottleOptions {
-  /** Failures an address may have per window; 0 turns throttling off (failures are still counted). */
+  /** Charges an address may have per window; 0 turns throttling off (failures are still counted). */
   readonly limit: number;
   readonly windowMs: number;
   readonly logIntervalMs: number;
   readonly logger: Logger;
-  /** Addresses remembered at once (least recently failing forgotten first). */
+  /** Addresses remembered at once (least recently charged forgotten first). */
   readonly maxAddresses?: number;
 }
 
 export interface FailureThrottle {
-  /** Whole seconds this address must wait, or 0 when it may try (and fail) again. */
+  /** Whole seconds this address must wait, or 0 while it is within its budget. */
   retryAfter(address: string): number;
-  /** Records a failed authentication from the address. */
-  failed(address: string, reason: FailureReason): void;
-  /** Records a request refused with 429. */
+  /** Charges one to the address: a failure, or a lookup of a token not known here, about to start. */
+  charge(address: string): void;
+  /** Gives a lookup's charge back: the token was valid. */
+  refund(address: string): void;
+  /** Counts a failed authentication for the warn line. */
+  report(address: string, reason: FailureReason): void;
+  /** Counts a request refused with 429 for the warn line. */
   refused(): void;
   close(): void;
 }
@@ -40,17 +48,21 @@ export function createFailureThrottle(options: FailureThrottleOptions): FailureT
     retryAfter(address) {
       if (limit === 0) return 0;
       const window = windows.get(address);
+      if (!window || window.count < limit) return 0;
       const now = Date.now();
-      if (!window || window.count < limit || now >= window.endsAt) return 0;
-      return Math.max(1, Math.ceil((window.endsAt - now) / 1000));
+      return now >= window.endsAt ? 0 : Math.max(1, Math.ceil((window.endsAt - now) / 1000));
     },
-    failed(address, reason) {
+    charge(address) {
       const now = Date.now();
       const window = windows.get(address);
       if (window && now < window.endsAt) window.count++;
       else windows.set(address, { count: 1, endsAt: now + windowMs });
-      report.failure(address, reason);
     },
+    refund(address) {
+      const window = windows.get(address);
+      if (window && window.count > 0) window.count--;
+    },
+    report: (address, reason) => report.failure(address, reason),
     refused: () => report.refusal(),
     close: () => report.close(),
   };

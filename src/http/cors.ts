@@ -31,7 +31,9 @@ export function corsMiddleware(origins: readonly string[]): express.RequestHandl
   // never serves a refused origin's answer to an allowed one (or the reverse).
   return (req, res, next) => {
     res.vary('Origin');
-    handler(req, res, next);
+    // Without an Origin (servers, scripts, the extension's background worker) `cors` adds nothing.
+    if (req.headers.origin === undefined) next();
+    else handler(req, res, next);
   };
 }
 

@@ -6,7 +6,8 @@
 //   product:   the defaults (unknown hashes remembered, 20 failures per address per minute, then 429).
 // For each: valid users' p50/p95 idle, then under a FLOOD_RATE req/s flood of random wrong tokens from
 // FLOOD_ADDRESSES other loopback addresses; the ratio flood p95 / idle p95 is the figure (target ≤ 2).
-// Run: npm run bench:auth-flood [seconds]   Env: FLOOD_RATE (650), FLOOD_ADDRESSES (20), BENCH_USERS (4)
+// Run: npm run bench:auth-flood [seconds]   Env: FLOOD_RATE (650), FLOOD_ADDRESSES (20), BENCH_USERS (4),
+// BENCH_CPU_PROF_DIR (measure the product only, under node --cpu-prof, its profile written there)
 import { type Helper, pct, spawnHelper } from './support/ipc.js';
 import { type Product, startProduct } from './support/product.js';
 
@@ -56,13 +57,18 @@ async function measure(name: string, product: Product, flood: Helper) {
   for (let i = 0; i < USERS; i++) tokens.push((await product.createTeam()).token);
   await validUsers(product.url, tokens, 2); // warm-up (JIT, caches), unrecorded
   const idle = await validUsers(product.url, tokens, SECONDS);
-  const before = (await product.stats()).statements;
+  const before = await product.stats();
   await flood.call('start', { url: product.url, rate: RATE, addresses: ADDRESSES });
   await new Promise((resolve) => setTimeout(resolve, 1_000)); // the flood reaches its rate
   const flooded = await validUsers(product.url, tokens, SECONDS);
   const floodStatuses = await flood.call<Record<string, number>>('stop');
-  const statements = (await product.stats()).statements - before;
-  return { name, idle, flooded, floodStatuses, statements, ratio: flooded.p95 / idle.p95 };
+  const after = await product.stats();
+  const statements = after.statements - before.statements;
+  // The product's own CPU time over the flood phase, per request it answered (flood and valid users).
+  const answered = Number(floodStatuses.sent ?? 0) + flooded.requests;
+  const cpuMs = after.cpuMs - before.cpuMs;
+  const cpu = { ms: cpuMs, usPerRequest: (cpuMs * 1000) / answered };
+  return { name, idle, flooded, floodStatuses, statements, cpu, ratio: flooded.p95 / idle.p95 };
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -70,17 +76,24 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   const flood = spawnHelper('test/bench/support/auth-flood-client.ts');
-  const targets: { name: string; env: Record<string, string> }[] = [
+  const profileDir = process.env.BENCH_CPU_PROF_DIR;
+  const all: { name: string; env: Record<string, string> }[] = [
     {
       name: 'reference (no negative cache, no throttle)',
       env: { AUTH_NEGATIVE_CACHE_TTL_MS: '0', AUTH_FAILURE_LIMIT: '0' },
     },
     { name: 'product (defaults)', env: {} },
   ];
+  const targets = profileDir ? all.slice(1) : all;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const results = [];
   try {
     for (const target of targets) {
-      const product = await startProduct({ ...(databaseUrl ? { databaseUrl } : {}), env: target.env });
+      const product = await startProduct({
+        ...(databaseUrl ? { databaseUrl } : {}),
+        env: target.env,
+        nodeArgs,
+      });
       try {
         results.push(await measure(target.name, product, flood));
       } finally {
@@ -103,6 +116,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  flood answers: ${JSON.stringify(r.floodStatuses)}; SQL statements during the flood: ${r.statements}`,
+    );
+    console.log(
+      `  product CPU during the flood phase: ${r.cpu.ms.toFixed(0)} ms (${r.cpu.usPerRequest.toFixed(0)} µs per request answered)`,
     );
     console.log(
       `  p95 under flood / idle: ${r.ratio.toFixed(2)}× ${r.name.startsWith('product') ? (r.ratio <= 2 ? '(target ≤ 2×: met)' : '(target ≤ 2×: MISSED)') : ''}`,

@@ -67,8 +67,6 @@ describe('the ATS reconciler', () => {
       .update(campaignContactsTable)
       .set({ pinpointSyncedAt: new Date(Date.now() - 31 * 86_400_000), atsCheckedAt: null })
       .where(eq(campaignContactsTable.id, localId(old.id)));
-    await sleep(1_500);
-
     const checkedAt = async (id: string) =>
       (
         await db
@@ -76,11 +74,24 @@ describe('the ATS reconciler', () => {
           .from(campaignContactsTable)
           .where(eq(campaignContactsTable.id, localId(id)))
       )[0]!.atsCheckedAt;
-    const first = await checkedAt(recent.id);
-    // A pass right after the last one finds the contact not due.
+    // The running reconciler (interval 1 s, tick 100 ms): over 3.5 s it reads the recent contact's
+    // application from Pinpoint a few times, never twice within one interval. (Each read is a little
+    // after its due time, by however long the pass took to get there, hence the half-interval slack.)
+    const readsOf = () =>
+      world.sim.store
+        .requestLog(team.company.domain)
+        .filter((r) => r.method === 'GET' && r.path === `/applications/${recent.applicationId}`)
+        .map((r) => Date.parse(r.at));
+    const since = Date.now();
+    await sleep(3_500);
+    const reads = readsOf().filter((at) => at >= since);
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.length).toBeLessThanOrEqual(5);
+    for (let i = 1; i < reads.length; i++) expect(reads[i]! - reads[i - 1]!).toBeGreaterThan(500);
+    // A pass with a 60 s interval finds nothing due: the recent contact was read within it, the old
+    // one is outside the window (never read).
     const settings = { ...world.t.config.ats, reconcileIntervalMs: 60_000 };
     expect(await reconcileAtsOnce(world.t.database, settings, [team.teamId])).toBe(0);
-    expect(await checkedAt(recent.id)).toEqual(first);
     expect(await checkedAt(old.id)).toBeNull();
   });
 });

@@ -26,8 +26,9 @@ afterAll(async () => {
   await a?.database.close();
 });
 
+/** Authentications and last_used_at writes; not the token index's read of a newly issued hash. */
 function tokenQueries(): string[] {
-  return statements.filter((q) => /"api_tokens"/.test(q));
+  return statements.filter((q) => /"api_tokens"/.test(q) && !/^select "token_hash" from/.test(q));
 }
 
 describe('the viewer cache', () => {

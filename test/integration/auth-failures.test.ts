@@ -4,20 +4,34 @@
 // successes never count, and one warn line per interval reports the counts without tokens or hashes.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashToken } from '../../src/app/tokens.js';
+import { generateToken, hashToken } from '../../src/app/tokens.js';
+import { apiTokensTable } from '../../src/db/schema.js';
 import { openTestDatabase, TestServer, usingPostgres } from '../helpers/server.js';
 import { connectWs } from '../helpers/ws.js';
 
 const VIEWER = '{ viewer { user { id } } }';
+const ORIGIN = 'https://app.example.com';
 const statements: string[] = [];
+let lookupsFail = false; // token lookups fail as if the database were unreachable
 let a: TestServer; // behind one trusted proxy: each test is its own client address (X-Forwarded-For)
 let b: TestServer; // no proxy trusted: the socket's peer is the client, X-Forwarded-For is ignored
 
 beforeAll(async () => {
-  const database = await openTestDatabase({ onQuery: (query) => statements.push(query) });
+  const database = await openTestDatabase({
+    onQuery: (query) => {
+      statements.push(query);
+      if (lookupsFail && /from "api_tokens" inner join "users"/.test(query))
+        throw new Error('simulated outage');
+    },
+  });
   a = await TestServer.start({
     database,
-    env: { AUTH_FAILURE_LIMIT: '5', TRUST_PROXY_HOPS: '1', AUTH_NEGATIVE_CACHE_TTL_MS: '60000' },
+    env: {
+      AUTH_FAILURE_LIMIT: '5',
+      TRUST_PROXY_HOPS: '1',
+      AUTH_NEGATIVE_CACHE_TTL_MS: '60000',
+      CORS_ORIGINS: ORIGIN,
+    },
   });
   b = await TestServer.start({
     database: usingPostgres ? await openTestDatabase() : database,
@@ -40,8 +54,9 @@ async function ask(server: TestServer, token: string, address?: string) {
   return req.send({ query: VIEWER });
 }
 
+/** Authentications (token joined to its user), not the index's reads of a newly issued token's hash. */
 function tokenLookups(): string[] {
-  return statements.filter((q) => /^select/i.test(q) && /"api_tokens"/.test(q));
+  return statements.filter((q) => /^select/i.test(q) && /from "api_tokens" inner join "users"/.test(q));
 }
 
 describe('the negative cache', () => {
@@ -96,7 +111,7 @@ describe('the per-address throttle', () => {
     expect((await ask(a, wrongToken(), '10.0.4.2')).status).toBe(401);
   });
 
-  it('still serves a token known valid from a throttled address; an unverified one waits', async () => {
+  it('still serves a token known valid from a throttled address, and one never used before', async () => {
     const team = await a.createTeam();
     expect((await ask(a, team.memberToken, '10.0.5.9')).status).toBe(200); // now cached as valid
     for (let i = 0; i < 6; i++) await ask(a, wrongToken(), '10.0.5.1');
@@ -104,7 +119,15 @@ describe('the per-address throttle', () => {
     const res = await ask(a, team.memberToken, '10.0.5.1');
     expect(res.status).toBe(200);
     expect(res.body.data.viewer.user.id).toBeTruthy();
-    expect((await ask(a, team.adminToken, '10.0.5.1')).status).toBe(429); // never verified yet
+    // Never sent before (not cached): known to exist (issued on this database, NOTIFY), so it is
+    // looked up once, then served from the cache.
+    statements.length = 0;
+    const fresh = await ask(a, team.adminToken, '10.0.5.1');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.data.viewer.user.id).toBeTruthy();
+    expect((await ask(a, team.adminToken, '10.0.5.1')).status).toBe(200);
+    expect(tokenLookups()).toHaveLength(1);
+    expect((await ask(a, wrongToken(), '10.0.5.1')).status).toBe(429); // still throttled for the rest
   });
 
   it("does not count a valid token's own successes", async () => {
@@ -112,6 +135,92 @@ describe('the per-address throttle', () => {
     for (let i = 0; i < 30; i++) expect((await ask(a, team.memberToken, '10.0.6.1')).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await ask(a, wrongToken(), '10.0.6.1')).status).toBe(401);
     expect((await ask(a, wrongToken(), '10.0.6.1')).status).toBe(429);
+  });
+});
+
+describe('behind a shared NAT or proxy', () => {
+  it('serves a token that existed before the server started from a throttled address', async () => {
+    const team = await a.createTeam();
+    const c = await TestServer.start({
+      database: a.database,
+      env: { AUTH_FAILURE_LIMIT: '2', TRUST_PROXY_HOPS: '1' },
+    });
+    try {
+      for (let i = 0; i < 3; i++) await ask(c, wrongToken(), '10.0.7.1');
+      expect((await ask(c, wrongToken(), '10.0.7.1')).status).toBe(429);
+      const res = await ask(c, team.memberToken, '10.0.7.1');
+      expect(res.status).toBe(200);
+      expect(res.body.data.viewer.user.id).toBeTruthy();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('lets a flood of made-up tokens from one address reach the database at most its budget', async () => {
+    statements.length = 0;
+    const answers = await Promise.all(Array.from({ length: 60 }, () => ask(a, wrongToken(), '10.0.8.1')));
+    expect(tokenLookups().length).toBeLessThanOrEqual(5); // AUTH_FAILURE_LIMIT
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(tokenLookups().length);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(55);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.headers['x-request-id']).toBeTruthy();
+    expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('counts IPv6 clients per /64', async () => {
+    for (let i = 1; i <= 5; i++) {
+      expect((await ask(a, wrongToken(), `2001:db8:7:1::${i}`)).status).toBe(401);
+    }
+    expect((await ask(a, wrongToken(), '2001:db8:7:1:ffff:ffff:ffff:9')).status).toBe(429);
+    expect((await ask(a, wrongToken(), '2001:db8:7:2::1')).status).toBe(401); // the next /64
+    expect((await ask(a, wrongToken(), '10.0.9.1')).status).toBe(401);
+  });
+
+  it('looks a token this instance has not heard of up only within the address budget', async () => {
+    // Written without the notification, as if issued while this instance's LISTEN was down.
+    const team = await a.createTeam();
+    const unheard = async () => {
+      const { token, hash, prefix } = generateToken();
+      await a.database.db
+        .insert(apiTokensTable)
+        .values({ teamId: team.teamId, userId: team.adminId, tokenHash: hash, prefix });
+      return token;
+    };
+    expect((await ask(a, await unheard(), '10.0.10.1')).status).toBe(200);
+    for (let i = 0; i < 5; i++) await ask(a, wrongToken(), '10.0.10.2');
+    expect((await ask(a, await unheard(), '10.0.10.2')).status).toBe(429);
+  });
+
+  it('does not charge an address for lookups the database failed', async () => {
+    lookupsFail = true;
+    try {
+      for (let i = 0; i < 8; i++) {
+        const res = await ask(a, wrongToken(), '10.0.12.1');
+        expect(res.status).not.toBe(429);
+        expect(res.body.errors[0].extensions.code).not.toBe('RATE_LIMITED');
+      }
+    } finally {
+      lookupsFail = false;
+    }
+    for (let i = 0; i < 5; i++) expect((await ask(a, wrongToken(), '10.0.12.1')).status).toBe(401);
+    expect((await ask(a, wrongToken(), '10.0.12.1')).status).toBe(429);
+  });
+
+  it('refuses a browser from a throttled address with CORS headers, so its script can read the 429', async () => {
+    for (let i = 0; i < 5; i++) await ask(a, wrongToken(), '10.0.11.1');
+    const res = await a
+      .http()
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('origin', ORIGIN)
+      .set('authorization', `Bearer ${wrongToken()}`)
+      .set('x-forwarded-for', '10.0.11.1')
+      .send({ query: VIEWER });
+    expect(res.status).toBe(429);
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(res.headers['access-control-expose-headers']).toContain('Retry-After');
   });
 });
 

@@ -154,7 +154,7 @@ describe('a page of campaigns with their contacts', () => {
     expect(a.count).toBeLessThanOrEqual(12);
   });
 
-  it('serves the campaign dashboard in at most 6 statements, 2 × 2 or 20 × 20', async () => {
+  it('serves the campaign dashboard in 4 statements, 2 × 2 or 20 × 20', async () => {
     const small = await t.createTeam('Small dashboard');
     const large = await t.createTeam('Large dashboard');
     await build(small, 2, 2);
@@ -164,6 +164,8 @@ describe('a page of campaigns with their contacts', () => {
     expect(b.res.data?.campaigns.edges).toHaveLength(20);
     if (a.count !== b.count) console.log(a.statements, b.statements);
     expect(b.count).toBe(a.count);
-    expect(b.count).toBeLessThanOrEqual(6);
+    // The campaigns page; their contacts' pages with the people; the owners with their personal
+    // defaults; the team's settings (the issue's bound is 6).
+    expect(b.count).toBe(4);
   });
 });

@@ -122,12 +122,13 @@ describe(`outbox claims on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   it('never runs more jobs of one integration than its cap, counting live leases only', async () => {
     const team = await newTeam({ contacts: 5 });
     const ids = await enqueue(database.db, team.teamId, team.campaignContactIds);
-    const first = claimedFor(await claim({ perIntegrationConcurrency: 2, leaseMs: 600 }), team.teamId);
+    // A lease long enough that the next claim runs inside it even on a loaded CI machine.
+    const first = claimedFor(await claim({ perIntegrationConcurrency: 2, leaseMs: 3_000 }), team.teamId);
     expect(first.map((j) => j.id)).toEqual(ids.slice(0, 2));
     expect(claimedFor(await claim({ perIntegrationConcurrency: 2 }), team.teamId)).toEqual([]);
 
     // Both leases expire (the worker crashed): the jobs are taken over and the lost run counts.
-    await delay(700);
+    await delay(3_100);
     const taken = claimedFor(await claim({ perIntegrationConcurrency: 2 }), team.teamId);
     expect(taken.map((j) => j.id)).toEqual(ids.slice(0, 2));
     expect(taken.map((j) => j.attempts)).toEqual([1, 1]);

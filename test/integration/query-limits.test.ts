@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADD_CONTACTS } from '../helpers/campaigns.js';
-import { openTestDatabase, TestServer, type TestTeam } from '../helpers/server.js';
+import { openTestDatabase, TestServer, type TestTeam, usingPostgres } from '../helpers/server.js';
 import { connectWs, executeWs } from '../helpers/ws.js';
 
 // Cost and size limits (issue 11, item 1). Timings are printed for the report and asserted with
@@ -127,10 +127,9 @@ describe('the heaviest allowed query', () => {
     expect((await t.http().get('/healthz')).status).toBe(200); // warm: the probes time answers, not set-up
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
-    // Three runs back to back, so even a fast database leaves time for several probes.
+    // Six runs back to back, so even a fast database leaves time for several probes.
     const running = (async () => {
-      await t.gql(HEAVIEST, {}, team.adminToken);
-      await t.gql(HEAVIEST, {}, team.adminToken);
+      for (let run = 1; run < 6; run++) await t.gql(HEAVIEST, {}, team.adminToken);
       return t.gql(HEAVIEST, {}, team.adminToken);
     })();
     const probes: number[] = [];
@@ -157,12 +156,13 @@ describe('the heaviest allowed query', () => {
     expect(cost.requested).toBeLessThanOrEqual(cost.limit);
     expect(cost.requested).toBeGreaterThan(cost.limit * 0.5);
     expect(probes.length).toBeGreaterThan(0);
-    // Issue 11 asks for 100 ms. The median probe must meet it on both databases; the worst probe is
-    // printed, not asserted: on a loaded test machine one probe can land behind a scheduler stall, and
-    // on PGlite the database itself runs on this thread (measured: PostgreSQL worst 62–87 ms, PGlite
-    // 143–185 ms).
+    // Issue 11 asks for 100 ms. On PostgreSQL an operation lets the loop in after every 10 ms of its
+    // own work (execution-budget.ts), so every probe meets it (measured worst 11–57 ms at load average
+    // 2–5 on 2 cores). On PGlite the database runs on this thread and one query of this operation
+    // holds it 15–30 ms that cannot be split; pauses there would cost a split loader batch (one more
+    // query) and are off, so the median must meet it and the worst is printed (measured 143–222 ms).
     expect(median).toBeLessThan(100);
-    expect(worst).toBeLessThan(3000);
+    expect(worst).toBeLessThan(usingPostgres ? 100 : 3000);
   }, 60_000);
 });
 

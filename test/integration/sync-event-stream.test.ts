@@ -213,8 +213,8 @@ describe('the log order', () => {
     try {
       expect(await messages()).toEqual(['first', 'early', 'late']);
       const all = await listedMessages(team);
-      await live.sub.waitFor((v) => v.length >= 3);
-      await resumed.sub.waitFor((v) => v.length >= 1);
+      await live.sub.waitFor((v) => v.length >= 3, 20_000); // a liveness wait: CI runs loaded
+      await resumed.sub.waitFor((v) => v.length >= 1, 20_000);
       await listening();
       expect(live.ids()).toEqual(all.map((e) => e.id));
       expect(resumed.ids()).toEqual([all[2]!.id]);

@@ -30,7 +30,7 @@ export function compactOptions(options: SyncOptionsInput): SyncOptions | null {
 /** Stored options (jsonb); anything no longer valid is dropped rather than failing reads. */
 export function storedOptions(value: unknown): SyncOptions | null {
   if (value === null || value === undefined) return null;
-  const parsed = syncOptionsSchema.partial().safeParse(value);
+  const parsed = syncOptionsSchema.safeParse(value);
   return parsed.success ? compactOptions(parsed.data) : null;
 }
 
@@ -40,8 +40,11 @@ const storedFieldValueSchema = z.object({
   values: z.array(z.string()).nullable().default(null),
 });
 
+const storedFieldValuesSchema = z.array(storedFieldValueSchema);
+
 export function storedFieldValues(value: unknown): FieldValue[] {
-  const parsed = z.array(storedFieldValueSchema).safeParse(value ?? []);
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return [];
+  const parsed = storedFieldValuesSchema.safeParse(value);
   return parsed.success ? parsed.data : [];
 }
 
@@ -71,14 +74,22 @@ export interface SyncOverrideView {
   readonly updatedAt: Date;
 }
 
+const parsedOverride = new WeakMap<CampaignContactRow, SyncOverrideView>();
+
+/** Parsed once per loaded row (the `override` field and the effective sync both read it). */
 export function overrideOf(row: CampaignContactRow): SyncOverrideView | null {
   if (!row.overrideUpdatedAt) return null;
-  return {
-    syncAs: row.overrideSyncAs,
-    options: storedOptions(row.overrideOptions),
-    fieldValues: storedFieldValues(row.overrideFieldValues),
-    updatedAt: row.overrideUpdatedAt,
-  };
+  let view = parsedOverride.get(row);
+  if (!view) {
+    view = {
+      syncAs: row.overrideSyncAs,
+      options: storedOptions(row.overrideOptions),
+      fieldValues: storedFieldValues(row.overrideFieldValues),
+      updatedAt: row.overrideUpdatedAt,
+    };
+    parsedOverride.set(row, view);
+  }
+  return view;
 }
 
 export function contactDataOf(row: ContactRow): ContactData {

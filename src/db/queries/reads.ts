@@ -107,6 +107,42 @@ export async function usersById(db: DbOrTx, teamId: string, ids: readonly string
   );
 }
 
+/** A user of the team and their personal defaults (`{}` without any). */
+export interface UserWithSettings {
+  readonly user: UserRow;
+  readonly settings: UserSyncSettings;
+}
+
+/**
+ * Users of one team with their personal defaults, in ONE statement (campaign owners are read with
+ * both: whether they are admins, and their defaults).
+ */
+export async function usersWithSettingsById(
+  db: DbOrTx,
+  teamId: string,
+  ids: readonly string[],
+): Promise<UserWithSettings[]> {
+  const valid = uuidsOnly(ids);
+  if (valid.length === 0) return [];
+  const u = usersTable;
+  const us = userSettingsTable;
+  const rows = await runPrepared(
+    db,
+    'users_with_settings_by_id',
+    (d) =>
+      d
+        .select({ user: u, settings: us.settings })
+        .from(u)
+        .leftJoin(us, and(eq(us.userId, u.id), eq(us.teamId, u.teamId)))
+        .where(and(eq(u.teamId, teamParam), inUuids(u.id, 'ids'))),
+    { teamId, ids: valid },
+  );
+  return rows.map((row) => ({
+    user: row.user,
+    settings: row.settings === null ? {} : userSettingsFromRow(row.settings),
+  }));
+}
+
 export async function teamsById(
   db: DbOrTx,
   viewerTeamId: string,
@@ -152,7 +188,10 @@ export async function campaignsPage(db: DbOrTx, teamId: string, page: PageArgs):
   );
 }
 
-/** Pages of contacts of the campaigns `$ids`, `$limit` rows each, after `$afterCreatedAt, $afterId`. */
+/**
+ * Pages of contacts of the campaigns `$ids`, `$limit` rows each, after `$afterCreatedAt, $afterId`,
+ * each row with its contact (a page is almost always shown with its people).
+ */
 function campaignContactPagesQuery(db: DbOrTx, withAfter: boolean) {
   const cc = campaignContactsTable;
   const keys = db
@@ -173,24 +212,37 @@ function campaignContactPagesQuery(db: DbOrTx, withAfter: boolean) {
     .orderBy(asc(cc.createdAt), asc(cc.id))
     .limit(sql.placeholder('limit'))
     .as('p');
-  return db.select().from(keys).innerJoinLateral(pageOf, sql`true`);
+  const c = contactsTable;
+  return db
+    .select()
+    .from(keys)
+    .innerJoinLateral(pageOf, sql`true`)
+    .innerJoin(c, and(eq(c.id, pageOf.contactId), eq(c.teamId, teamParam)))
+    .orderBy(keys.campaignId, pageOf.createdAt, pageOf.id);
+}
+
+export interface CampaignContactPages {
+  readonly pages: Map<string, Page<CampaignContactRow>>;
+  /** The contacts of the pages' rows (each once). */
+  readonly contacts: ContactRow[];
 }
 
 /**
  * The first page of contacts of many campaigns in ONE statement: a lateral join runs the keyset page
- * query (index campaign_contacts_campaign_idx) once per campaign, so 20 campaigns cost one round trip.
+ * query (index campaign_contacts_campaign_idx) once per campaign, so 20 campaigns cost one round trip,
+ * and the rows' contacts come with them.
  */
 export async function campaignContactPages(
   db: DbOrTx,
   teamId: string,
   campaignIds: readonly string[],
   page: PageArgs,
-): Promise<Map<string, Page<CampaignContactRow>>> {
-  const result = new Map<string, Page<CampaignContactRow>>();
+): Promise<CampaignContactPages> {
+  const pages = new Map<string, Page<CampaignContactRow>>();
   const valid = uuidsOnly(campaignIds);
   if (valid.length === 0 || page.first === 0) {
-    for (const id of campaignIds) result.set(id, { rows: [], cursors: [], hasNextPage: false });
-    return result;
+    for (const id of campaignIds) pages.set(id, { rows: [], cursors: [], hasNextPage: false });
+    return { pages, contacts: [] };
   }
   const after = page.after;
   const rows = await runPrepared(
@@ -205,13 +257,15 @@ export async function campaignContactPages(
     },
   );
   const grouped = new Map<string, (CampaignContactRow & { cursorCreatedAt: string })[]>();
-  for (const { p } of rows) {
+  const contacts = new Map<string, ContactRow>();
+  for (const { p, contacts: c } of rows) {
     const list = grouped.get(p.campaignId) ?? [];
     list.push(p);
     grouped.set(p.campaignId, list);
+    contacts.set(c.id, c);
   }
-  for (const id of campaignIds) result.set(id, toPage(grouped.get(id) ?? [], page.first));
-  return result;
+  for (const id of campaignIds) pages.set(id, toPage(grouped.get(id) ?? [], page.first));
+  return { pages, contacts: [...contacts.values()] };
 }
 
 export async function campaignContactCounts(

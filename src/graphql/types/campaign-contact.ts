@@ -71,7 +71,8 @@ export const CampaignContactRef = builder.loadableNode('CampaignContact', {
     contact: t.field({
       type: ContactRef,
       description: 'The person.',
-      resolve: (row) => row.contactId,
+      // The row itself when this request already read it (a page's contacts), else its id to load.
+      resolve: (row, _args, ctx) => loadersOf(ctx).contactRows.get(row.contactId) ?? row.contactId,
     }),
     campaign: t.field({
       type: CampaignRef,

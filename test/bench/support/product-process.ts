@@ -45,7 +45,8 @@ serveIpc({
       gc();
     }
     const memory = process.memoryUsage();
-    return { statements, rss: memory.rss, heapUsed: memory.heapUsed };
+    const cpu = process.cpuUsage();
+    return { statements, rss: memory.rss, heapUsed: memory.heapUsed, cpuMs: (cpu.user + cpu.system) / 1000 };
   },
   /** Contacts of one campaign (raw uuid) by sync status. */
   async syncCounts(args) {

@@ -17,6 +17,8 @@ export interface ProductStats {
   readonly statements: number;
   readonly rss: number;
   readonly heapUsed: number;
+  /** User + system CPU time the process has used, ms. */
+  readonly cpuMs: number;
 }
 
 export interface Product {
