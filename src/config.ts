@@ -59,6 +59,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 120_000),
   SUBSCRIPTION_TOKEN_RECHECK_MS: int(10_000, 0, 3_600_000),
   AUTH_CACHE_TTL_MS: int(10_000, 0, 300_000),
+  READ_CACHE_MB: int(32, 0, 4_096),
   AUTH_NEGATIVE_CACHE_TTL_MS: int(5_000, 0, 60_000),
   AUTH_FAILURE_LIMIT: int(20, 0, 1_000_000),
   AUTH_FAILURE_WINDOW_MS: int(60_000, 1_000, 3_600_000),
@@ -168,6 +169,11 @@ export interface Config {
   readonly subscriptionTokenRecheckMs: number;
   /** How long a token's viewer is kept in memory (a revocation drops it at once); 0 disables. */
   readonly authCacheTtlMs: number;
+  /**
+   * READ_CACHE_MB: memory for cached answers to team-data reads (dashboards), dropped on any change of
+   * the team's data (src/app/read-cache.ts); 0 turns the cache off.
+   */
+  readonly readCacheBytes: number;
   /** Failed authentications: the negative cache, the per-address throttle and its log line. */
   readonly authFailures: AuthFailureSettings;
   /**
@@ -340,9 +346,10 @@ function graphqlConfig(e: Env): Config['graphql'] {
 /** What callers may do: the token cache, the auth-failure throttle and the per-token rate limit. */
 function callerLimits(
   e: Env,
-): Pick<Config, 'authCacheTtlMs' | 'authFailures' | 'trustProxyHops' | 'rateLimit'> {
+): Pick<Config, 'authCacheTtlMs' | 'readCacheBytes' | 'authFailures' | 'trustProxyHops' | 'rateLimit'> {
   return {
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    readCacheBytes: e.READ_CACHE_MB * 1024 * 1024,
     authFailures: Object.freeze({
       negativeCacheTtlMs: e.AUTH_NEGATIVE_CACHE_TTL_MS,
       limit: e.AUTH_FAILURE_LIMIT,

@@ -16,6 +16,8 @@ import {
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import type { AppContext } from '../app/context.js';
+import { type CachedExecution, executeThroughCache } from './read-cache.js';
 import { sharedSubscribe } from './shared-subscribe.js';
 
 export type ExecutorKind = 'jit' | 'graphql-js';
@@ -149,6 +151,7 @@ export function apolloGateway<TContext>(
   schema: GraphQLSchema,
   executor: Executor,
   finish: (result: ExecutionResult, context: TContext) => ExecutionResult = (result) => result,
+  reads?: CachedExecution | null,
 ): ApolloServerOptionsWithGateway<BaseContext>['gateway'] {
   return {
     onSchemaLoadOrUpdate(callback) {
@@ -159,13 +162,28 @@ export function apolloGateway<TContext>(
       return {
         executor: async (request) => {
           const context = request.context as TContext;
-          const result = await executor.execute({
-            schema,
-            document: request.document,
-            contextValue: context,
-            variableValues: request.request.variables,
-            operationName: request.request.operationName,
-          });
+          const run = async () =>
+            executor.execute({
+              schema,
+              document: request.document,
+              contextValue: context,
+              variableValues: request.request.variables,
+              operationName: request.request.operationName,
+            });
+          const result = reads
+            ? await executeThroughCache(
+                reads,
+                schema,
+                {
+                  document: request.document,
+                  text: request.source ?? documentText(request.document),
+                  operationName: request.request.operationName,
+                  variables: request.request.variables,
+                  context: context as AppContext,
+                },
+                run,
+              )
+            : await run();
           return finish(result, context);
         },
       };

@@ -14,7 +14,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
-import { type GraphQLSchema, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+import {
+  type ExecutionResult,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  type ValidationRule,
+} from 'graphql';
+import { openReadCache } from '../app/read-cache.js';
 import type { Config } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import { DatabaseUnavailableError, isConnectionLoss, UnauthenticatedError } from '../errors.js';
@@ -26,6 +32,7 @@ import {
   type OperationLimits,
   operationGuardPlugin,
 } from '../graphql/operation-guard.js';
+import { type CachedExecution, cachedExecution } from '../graphql/read-cache.js';
 import type { Services } from '../services.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import { authGate, type GateResult } from './auth-gate.js';
@@ -83,6 +90,7 @@ export async function startHttpApp(options: {
     negativeTtlMs: config.authFailures.negativeCacheTtlMs,
     throttle: createFailureThrottle({ ...config.authFailures, logger }),
   });
+  const reads = await openReads(services);
   const executor = createExecutor(schema, {
     kind: config.graphql.executor,
     onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
@@ -99,7 +107,7 @@ export async function startHttpApp(options: {
     metrics: options.metrics,
     isStopping: () => stopping,
   });
-  const apollo = createApollo({ ...options, executor, httpServer, protection, limits, ws });
+  const apollo = createApollo({ ...options, executor, reads, httpServer, protection, limits, ws });
   await apollo.start();
 
   app.use(corsMiddleware(config.corsOrigins));
@@ -121,8 +129,18 @@ export async function startHttpApp(options: {
       await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
       ws.wsServer.close();
       authenticator.close();
+      await reads?.cache.close();
     },
   };
+}
+
+/** The read cache (src/app/read-cache.ts) unless READ_CACHE_MB is 0. */
+async function openReads(services: Services): Promise<CachedExecution | null> {
+  const { config, database, logger } = services;
+  if (config.readCacheBytes === 0) return null;
+  return cachedExecution(
+    await openReadCache<ExecutionResult>(database, { maxBytes: config.readCacheBytes, logger }),
+  );
 }
 
 interface Protection {
@@ -155,6 +173,7 @@ function createApollo(options: {
   schema: GraphQLSchema;
   services: Services;
   executor: ReturnType<typeof createExecutor>;
+  reads: CachedExecution | null;
   httpServer: Server;
   protection: Protection;
   limits: OperationLimits;
@@ -177,8 +196,11 @@ function createApollo(options: {
   ];
   return new ApolloServer<Context>({
     // Execution errors are formatted here, where the context (request id, request log) is at hand.
-    gateway: apolloGateway<Context>(schema, executor, (result, context) =>
-      formatResultErrors(result, context.log, context.requestId, { pathless: false }),
+    gateway: apolloGateway<Context>(
+      schema,
+      executor,
+      (result, context) => formatResultErrors(result, context.log, context.requestId, { pathless: false }),
+      options.reads,
     ),
     plugins,
     validationRules: protection.validationRules,
