@@ -91,6 +91,7 @@ export async function startHttpApp(options: {
     throttle: createFailureThrottle({ ...config.authFailures, logger }),
   });
   const reads = await openReads(services);
+  if (reads) options.metrics?.watchReadCache(reads.cache);
   const executor = createExecutor(schema, {
     kind: config.graphql.executor,
     onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),

@@ -26,6 +26,14 @@ export interface Metrics {
   observePinpointCall(call: PinpointCallObservation): void;
   /** Wraps graphql-ws `useServer` options to count open sockets, running operations and their errors. */
   instrumentWebSocket<T extends WsHooks>(options: T): T;
+  /** Reports the read cache's hits, misses and entries at every scrape. */
+  watchReadCache(cache: { stats(): ReadCacheStats }): void;
+}
+
+interface ReadCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
 }
 
 /** The graphql-ws server hooks the instrumentation wraps (structural, so it stays version-agnostic). */
@@ -110,6 +118,7 @@ export function createMetrics(options: {
       pinpointCalls.observe({ method: call.method, status }, call.durationMs / 1000);
     },
     instrumentWebSocket: (hooks) => instrumentWebSocket(hooks, sockets, operations, countErrors),
+    watchReadCache: (cache) => registerReadCacheMetrics(registry, cache),
   };
 
   function countErrors(list: readonly { extensions?: Record<string, unknown> }[] | undefined): void {
@@ -118,6 +127,30 @@ export function createMetrics(options: {
       errors.inc({ code: codeLabel(typeof code === 'string' ? code : null, 'UNKNOWN') });
     }
   }
+}
+
+/** The read cache's counters, read from it at scrape time. */
+function registerReadCacheMetrics(registry: Registry, cache: { stats(): ReadCacheStats }): void {
+  new Counter({
+    name: 'bff_read_cache_lookups_total',
+    help: 'Cacheable reads (src/graphql/read-cache.ts) by result: "hit" answered from memory, "miss" executed.',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      const { hits, misses } = cache.stats();
+      this.reset();
+      this.inc({ result: 'hit' }, hits);
+      this.inc({ result: 'miss' }, misses);
+    },
+  });
+  new Gauge({
+    name: 'bff_read_cache_entries',
+    help: 'Answers kept in the read cache.',
+    registers: [registry],
+    collect() {
+      this.set(cache.stats().entries);
+    },
+  });
 }
 
 /** Counts open graphql-ws sockets and running operations by wrapping the server's hooks. */

@@ -89,6 +89,24 @@ describe('the metrics endpoint', () => {
     expect(value(after, forbidden) - fBefore).toBe(1);
   });
 
+  it('counts read cache hits and misses, and its entries', async () => {
+    const before = await scrape();
+    const dashboard = 'query MetricsDashboard { campaigns(first: 3) { edges { node { id name } } } }';
+    for (let i = 0; i < 3; i++) await world.t.gql(dashboard, {}, team.memberToken);
+    const after = await scrape();
+    const hits =
+      value(after, 'bff_read_cache_lookups_total{result="hit"}') -
+      value(before, 'bff_read_cache_lookups_total{result="hit"}');
+    const misses =
+      value(after, 'bff_read_cache_lookups_total{result="miss"}') -
+      value(before, 'bff_read_cache_lookups_total{result="miss"}');
+    // The first is a miss; the others hit unless a worker changed the team's data in between.
+    expect(misses).toBeGreaterThanOrEqual(1);
+    expect(hits).toBeGreaterThanOrEqual(1);
+    expect(hits + misses).toBe(3);
+    expect(value(after, 'bff_read_cache_entries')).toBeGreaterThanOrEqual(1);
+  });
+
   it('reports open WebSockets and running subscriptions, and both fall back when they end', async () => {
     const before = await scrape();
     const client = wsClient(world.t.wsUrl, team.memberToken);
