@@ -255,7 +255,7 @@ function print(targets: Target[], products: ProductReport[], stockDashboard: unk
   const ratio = (a: string, b: string, what: string) => {
     const x = rps.get(a);
     const y = rps.get(b);
-    if (x !== undefined && y !== undefined) console.log(`${what.padEnd(52)} ${(x / y).toFixed(2)}×`);
+    if (x !== undefined && y !== undefined) console.log(`${what.padEnd(58)} ${(x / y).toFixed(2)}×`);
   };
   for (const p of products) {
     ratio(`viewer-${p.label}`, 'bare-apollo', `viewer (${p.label}) ÷ bare Apollo {__typename}`);
