@@ -120,7 +120,10 @@ async function openPostgresFeed(
     return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
   });
 
-  await arm();
+  await arm().catch((error: unknown) => {
+    logger.warn({ err: error }, 'team change feed could not listen: cached answers are off until it can');
+    scheduleArm();
+  });
   return {
     get armed() {
       return armed;
