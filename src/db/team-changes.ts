@@ -69,12 +69,12 @@ export async function openTeamChangeFeed(
   return openPostgresFeed(raw.url, heard, handlers, logger);
 }
 
-async function openPostgresFeed(
+function openPostgresFeed(
   url: string,
   heard: (payload: string) => void,
   handlers: TeamChangeHandlers,
   logger: Logger,
-): Promise<TeamChangeFeed> {
+): TeamChangeFeed {
   let armed = false;
   let closed = false;
   let rearmTimer: NodeJS.Timeout | undefined;
@@ -91,6 +91,7 @@ async function openPostgresFeed(
 
   async function arm(): Promise<void> {
     await sql.unsafe(`listen ${TEAM_DATA_CHANNEL}`);
+    if (closed) return;
     failures = 0;
     handlers.onReset();
     armed = true;
@@ -120,7 +121,9 @@ async function openPostgresFeed(
     return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
   });
 
-  await arm().catch((error: unknown) => {
+  // Armed in the background: the server is ready without it, with the cache off until LISTEN is active.
+  void arm().catch((error: unknown) => {
+    if (closed) return;
     logger.warn({ err: error }, 'team change feed could not listen: cached answers are off until it can');
     scheduleArm();
   });

@@ -20,6 +20,7 @@ beforeAll(async () => {
     },
   });
   t = await TestServer.start({ database });
+  await cacheArmed();
   if (usingPostgres)
     other = postgres(process.env.TEST_DATABASE_URL as string, { max: 2, onnotice: () => {} });
 });
@@ -28,6 +29,19 @@ afterAll(async () => {
   await t?.database.close();
   await other?.end({ timeout: 5 });
 });
+
+/** The change feed arms in the background after the start: wait until a repeated read is cached. */
+async function cacheArmed(): Promise<void> {
+  const team = await t.createTeam();
+  const read = () => t.gql('{ campaigns(first: 1) { totalCount } }', {}, team.adminToken);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    await read();
+    if ((await counted(read)).statements === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the read cache did not arm within 10 s');
+}
 
 async function write(statement: string, ...params: string[]): Promise<void> {
   if (other) await other.unsafe(statement, params);
@@ -168,6 +182,9 @@ describe('the read cache', () => {
       logger: createLogger('silent'),
     });
     try {
+      // The feed arms in the background (PostgreSQL: its own connection's LISTEN).
+      const deadline = Date.now() + 5_000;
+      while (!cache.ticket(team.teamId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       cache.store(cache.ticket(team.teamId) as never, 'kept', 'before', 6);
       expect(await cache.get(team.teamId, 'kept')).toBe('before');
       const raced = cache.ticket(team.teamId);
