@@ -35,11 +35,7 @@ export function campaignContactEffectiveSync(
   loaders: Loaders,
   row: CampaignContactRow,
 ): EffectiveSync | Promise<EffectiveSync> {
-  let byRow = resolved.get(loaders);
-  if (!byRow) {
-    byRow = new WeakMap();
-    resolved.set(loaders, byRow);
-  }
+  const byRow = perLoaders(resolved, loaders, () => new WeakMap());
   let effective = byRow.get(row);
   if (!effective) {
     const resolver = resolverOf(loaders, row.campaignId);
@@ -51,23 +47,28 @@ export function campaignContactEffectiveSync(
 
 type RowResolver = (row: CampaignContactRow) => EffectiveSync;
 
+/** The request's (loader set's) entry of a per-request cache, made on first use. */
+function perLoaders<T>(caches: WeakMap<Loaders, T>, loaders: Loaders, make: () => T): T {
+  let cache = caches.get(loaders);
+  if (cache === undefined) {
+    cache = make();
+    caches.set(loaders, cache);
+  }
+  return cache;
+}
+
 // One resolver per campaign and loader set: the campaign, its owner and the team are awaited once for
 // all of the campaign's rows, and rows without an override (most) share the campaign's result. Once
 // it is ready, the function itself replaces the promise.
 const resolvers = new WeakMap<Loaders, Map<string, RowResolver | Promise<RowResolver>>>();
 
 function resolverOf(loaders: Loaders, campaignId: string): RowResolver | Promise<RowResolver> {
-  let byCampaign = resolvers.get(loaders);
-  if (!byCampaign) {
-    byCampaign = new Map();
-    resolvers.set(loaders, byCampaign);
-  }
+  const byCampaign = perLoaders(resolvers, loaders, () => new Map());
   let resolver = byCampaign.get(campaignId);
   if (!resolver) {
     const ready = campaignResolver(loaders, campaignId);
-    const campaigns = byCampaign;
     void ready.then(
-      (resolve) => campaigns.set(campaignId, resolve),
+      (resolve) => byCampaign.set(campaignId, resolve),
       () => {},
     );
     resolver = ready;

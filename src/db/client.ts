@@ -60,6 +60,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       lock?.release();
       throw error;
     });
+    takeTurns(client);
     const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
     return {
       db,
@@ -114,5 +115,19 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     close: async () => {
       await client.end({ timeout: 5 });
     },
+  };
+}
+
+/**
+ * PGlite runs each query on this thread: a heavy operation's queries would run back to back, with
+ * nothing (not even /healthz) in between. Each query outside a transaction first waits for one turn of
+ * the event loop, so other requests and timers get in between queries (a transaction's own queries
+ * run through its handle and keep their order without waiting).
+ */
+function takeTurns(client: { query: (...args: never[]) => Promise<unknown> }): void {
+  const query = client.query.bind(client);
+  client.query = async (...args) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return query(...args);
   };
 }
