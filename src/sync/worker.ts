@@ -158,6 +158,7 @@ async function claim(state: WorkerState, limit: number): Promise<ClaimedRow[] | 
       leaseMs: settings.leaseMs,
       perIntegrationConcurrency: settings.perIntegrationConcurrency,
       maxAttempts: settings.maxAttempts,
+      oneConnection: options.database.driver === 'pglite',
       ...(options.onlyTeams ? { onlyTeams: options.onlyTeams } : {}),
     });
   } catch (error) {
