@@ -45,7 +45,10 @@ beforeAll(async () => {
     PORT: String(port),
     DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}application_name=${APP_NAME}`,
     SEED_DEMO_TEAM: 'false',
+    // Workers run (their queries are among those terminated), for this team only: other test files'
+    // jobs share the database, and a worker for every team would pause them (they have no key).
     WORKER_CONCURRENCY: '1',
+    WORKER_ONLY_TEAMS: teamId,
     WORKER_POLL_INTERVAL_MS: '200',
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     LOG_LEVEL: 'info',
@@ -60,9 +63,10 @@ afterAll(async () => {
   if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
     console.error(server.output().slice(-4000));
   }
+  // The server first: nothing below may leave it running after this file.
+  await server?.stop('SIGKILL');
   subscriber?.sub.dispose();
   await subscriber?.client.dispose();
-  await server?.stop('SIGKILL');
   await admin?.end({ timeout: 1 });
   await database?.close();
 });
