@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/client.js';
 import { CHANNELS, notify } from '../../src/db/notify.js';
 import { syncEventsTable } from '../../src/db/schema.js';
 import { lockSyncEventLog } from '../../src/db/sync-event-log.js';
+import { createSyncTeam, enqueue, jobById } from '../helpers/outbox.js';
 import { openTestDatabase } from '../helpers/server.js';
 import { freePort, type ServerProcess, spawnServer } from '../helpers/server-process.js';
 import { type Recorder, record, wsClient } from '../helpers/subscriptions.js';
@@ -27,6 +28,8 @@ let base = '';
 let token = '';
 let teamId = '';
 let database: Database | undefined;
+/** A queued job of another team, connected without a key: the server's workers must leave it alone. */
+let foreignJob = '';
 let subscriber: { client: ReturnType<typeof wsClient>; sub: Recorder<Msg> } | undefined;
 
 type Msg = { syncEvents: { id: string; kind: string; message: string } };
@@ -38,6 +41,8 @@ beforeAll(async () => {
     name: 'Storm team',
     adminEmail: 'storm@example.com',
   }));
+  const foreign = await createSyncTeam(database.db, { contacts: 1 });
+  [foreignJob] = (await enqueue(database.db, foreign.teamId, foreign.campaignContactIds)) as [string];
   admin = postgres(url, { max: 1, connection: { application_name: 'bff-storm-killer' }, onnotice: () => {} });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -180,4 +185,13 @@ describe.skipIf(!url)('terminating the server’s database backends (needs TEST_
     expect(server!.output()).not.toMatch(/uncaught|unhandled/);
     expect(server!.child.exitCode).toBeNull();
   }, 60_000);
+
+  it('ran workers for its own team only (WORKER_ONLY_TEAMS): another team’s queued job is untouched', async () => {
+    // Its workers polled every 200 ms all along; one for every team would have paused this job.
+    expect(await jobById(database!.db, foreignJob)).toMatchObject({
+      status: 'QUEUED',
+      attempts: 0,
+      lastError: null,
+    });
+  });
 });
