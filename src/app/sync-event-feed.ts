@@ -123,6 +123,8 @@ function createFeed(events: EventBus, database: Database, logger: Logger): Feed 
 /** Live deliveries waiting for one subscriber; past MAX_WAITING it keeps only where to catch up from. */
 const MAX_WAITING = 1_000;
 const REPLAY_PAGE = 100;
+/** How soon a catch-up that could not read the log tries again. */
+const REPLAY_RETRY_MS = 500;
 
 class Inbox {
   private readonly waiting: SyncEventDelivery[] = [];
@@ -153,6 +155,18 @@ class Inbox {
   resume(): void {
     this.resumed = true;
     this.wake?.();
+  }
+
+  /** Waits `ms`, or less if the stream ends meanwhile. */
+  async pause(ms: number): Promise<void> {
+    if (this.ended) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.wake = null;
   }
 
   end(): void {
@@ -230,11 +244,20 @@ async function* deliveries(
     for (;;) {
       if (replay && last !== null) {
         for (;;) {
-          const rows = await syncEventsAfter(args.db.db, teamId, {
-            campaignId,
-            position: last,
-            limit: REPLAY_PAGE,
-          });
+          let rows: SyncEventRow[];
+          try {
+            rows = await syncEventsAfter(args.db.db, teamId, {
+              campaignId,
+              position: last,
+              limit: REPLAY_PAGE,
+            });
+          } catch {
+            // The database is unreachable (a catch-up runs when the connection comes back, and it
+            // may drop again): live events wait too, and the catch-up tries again shortly.
+            inbox.lost(last + 1);
+            await inbox.pause(REPLAY_RETRY_MS);
+            break;
+          }
           const loaders = createLoaders(args.db.db, teamId);
           for (const row of rows) {
             if (!(await args.allowed())) return;

@@ -75,9 +75,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       driver: 'pglite',
       raw: { kind: 'pglite', client },
       listen: async (channel, onPayload, onListen) => {
-        // One process, one connection: LISTEN is never lost, so it is in place once, now.
-        const unlisten = await client.listen(channel, onPayload);
-        onListen?.();
+        const unlisten = await client.listen(channel, onPayload).finally(onListen); // in place once, never lost
         return async () => {
           if (!client.closed) await unlisten();
         };
