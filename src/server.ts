@@ -134,7 +134,15 @@ async function main(): Promise<void> {
     config,
     database,
     logger,
-    ...(executor ? { workers: { executor } } : {}),
+    ...(executor
+      ? {
+          workers: {
+            executor,
+            // WORKER_ONLY_TEAMS holds for this process's workers as for `npm run worker`'s.
+            ...(config.workerOnlyTeams ? { onlyTeams: config.workerOnlyTeams } : {}),
+          },
+        }
+      : {}),
   });
   logger.info(
     {

@@ -22,6 +22,8 @@ interface Member {
   deliver(delivery: SyncEventDelivery): void;
   /** The event could not be read: catch up from the log. */
   lost(position: number): void;
+  /** Notifications may have been missed (LISTEN was lost and is back): catch up from the cursor. */
+  resumed(): void;
 }
 
 interface Feed {
@@ -99,9 +101,13 @@ function createFeed(events: EventBus, database: Database, logger: Logger): Feed 
     if (!flushing) void flush();
   }
 
+  function onResume(): void {
+    for (const members of teams.values()) for (const member of members) member.resumed();
+  }
+
   return {
     async join(teamId, member) {
-      listening ??= events.on(CHANNELS.syncEvent, onNotice);
+      listening ??= events.on(CHANNELS.syncEvent, onNotice, { onResume });
       await listening;
       const members = teams.get(teamId) ?? new Set();
       members.add(member);
@@ -117,11 +123,15 @@ function createFeed(events: EventBus, database: Database, logger: Logger): Feed 
 /** Live deliveries waiting for one subscriber; past MAX_WAITING it keeps only where to catch up from. */
 const MAX_WAITING = 1_000;
 const REPLAY_PAGE = 100;
+/** How soon a catch-up that could not read the log tries again. */
+const REPLAY_RETRY_MS = 500;
 
 class Inbox {
   private readonly waiting: SyncEventDelivery[] = [];
   /** Set when deliveries were dropped or unreadable: the lowest position not delivered. */
   lostFrom: number | null = null;
+  /** Set when notifications may have been missed: catch up from the last delivered event. */
+  private resumed = false;
   private wake: (() => void) | null = null;
   private ended = false;
 
@@ -142,14 +152,34 @@ class Inbox {
     this.wake?.();
   }
 
+  resume(): void {
+    this.resumed = true;
+    this.wake?.();
+  }
+
+  /** Waits `ms`, or less if the stream ends meanwhile. */
+  async pause(ms: number): Promise<void> {
+    if (this.ended) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.wake = null;
+  }
+
   end(): void {
     this.ended = true;
     this.wake?.();
   }
 
-  /** The next delivery; 'lost' when the subscriber must catch up from the log; null once ended. */
-  async next(): Promise<SyncEventDelivery | 'lost' | null> {
-    while (!this.ended && this.lostFrom === null && this.waiting.length === 0) {
+  /**
+   * The next delivery; 'lost' when the subscriber must catch up from the log (from the first lost
+   * event), 'resumed' when from its last delivered event; null once ended.
+   */
+  async next(): Promise<SyncEventDelivery | 'lost' | 'resumed' | null> {
+    while (!this.ended && this.lostFrom === null && !this.resumed && this.waiting.length === 0) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -157,6 +187,10 @@ class Inbox {
     }
     if (this.ended) return null;
     if (this.lostFrom !== null) return 'lost';
+    if (this.resumed) {
+      this.resumed = false;
+      return 'resumed';
+    }
     return this.waiting.shift()!;
   }
 }
@@ -202,6 +236,7 @@ async function* deliveries(
     campaignId,
     deliver: (d) => inbox.deliver(d),
     lost: (p) => inbox.lost(p),
+    resumed: () => inbox.resume(),
   });
   try {
     let last = args.after;
@@ -209,11 +244,20 @@ async function* deliveries(
     for (;;) {
       if (replay && last !== null) {
         for (;;) {
-          const rows = await syncEventsAfter(args.db.db, teamId, {
-            campaignId,
-            position: last,
-            limit: REPLAY_PAGE,
-          });
+          let rows: SyncEventRow[];
+          try {
+            rows = await syncEventsAfter(args.db.db, teamId, {
+              campaignId,
+              position: last,
+              limit: REPLAY_PAGE,
+            });
+          } catch {
+            // The database is unreachable (a catch-up runs when the connection comes back, and it
+            // may drop again): live events wait too, and the catch-up tries again shortly.
+            inbox.lost(last + 1);
+            await inbox.pause(REPLAY_RETRY_MS);
+            break;
+          }
           const loaders = createLoaders(args.db.db, teamId);
           for (const row of rows) {
             if (!(await args.allowed())) return;
@@ -230,6 +274,12 @@ async function* deliveries(
         last ??= (inbox.lostFrom ?? 1) - 1;
         inbox.lostFrom = null;
         replay = true;
+        continue;
+      }
+      if (next === 'resumed') {
+        // Events notified while LISTEN was down never arrive: read what follows the last delivered
+        // one from the log (a live-only subscriber that got nothing yet has no place to start from).
+        replay = last !== null;
         continue;
       }
       replay = false;

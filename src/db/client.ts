@@ -19,8 +19,16 @@ export type DbOrTx = Db | Tx;
 export interface Database {
   readonly db: Db;
   readonly driver: 'pglite' | 'postgres';
-  /** Subscribes to a NOTIFY channel; resolves to an unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a NOTIFY channel; resolves to an unsubscribe function. `onListen` runs each time
+   * LISTEN is in place, the first time and after every reconnection (PostgreSQL: notifications sent
+   * while the connection was down are lost, so a listener catches up then).
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Answers true when a trivial query succeeds. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -66,8 +74,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       db,
       driver: 'pglite',
       raw: { kind: 'pglite', client },
-      listen: async (channel, onPayload) => {
-        const unlisten = await client.listen(channel, onPayload);
+      listen: async (channel, onPayload, onListen) => {
+        const unlisten = await client.listen(channel, onPayload).finally(onListen); // in place once, never lost
         return async () => {
           if (!client.closed) await unlisten();
         };
@@ -98,8 +106,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     db,
     driver: 'postgres',
     raw: { kind: 'postgres', client, url: target.url },
-    listen: async (channel, onPayload) => {
-      const sub = await client.listen(channel, onPayload);
+    listen: async (channel, onPayload, onListen) => {
+      const sub = await client.listen(channel, onPayload, onListen);
       return async () => {
         await sub.unlisten();
       };

@@ -40,14 +40,28 @@ export async function notify<C extends Channel>(
 
 type Listener = (payload: unknown) => void;
 
+/** A channel's local listeners, and what each wants run when LISTEN is back after a reconnection. */
+interface ChannelListeners {
+  readonly payload: Set<Listener>;
+  readonly resume: Set<() => void>;
+}
+
 export interface BusIterator<T> extends AsyncIterableIterator<T> {
   /** Resolves once LISTEN is active: read a snapshot after this and no change is missed. */
   readonly ready: Promise<void>;
 }
 
 export interface EventBus {
-  /** Calls `listener` with every valid payload on `channel`; resolves to an unsubscribe function. */
-  on<C extends Channel>(channel: C, listener: (payload: ChannelPayload<C>) => void): Promise<() => void>;
+  /**
+   * Calls `listener` with every valid payload on `channel`; resolves to an unsubscribe function.
+   * `onResume` runs each time LISTEN is back after the connection was lost: notifications sent
+   * meanwhile never arrive, so whoever relies on them re-reads state then.
+   */
+  on<C extends Channel>(
+    channel: C,
+    listener: (payload: ChannelPayload<C>) => void,
+    options?: { onResume?: () => void },
+  ): Promise<() => void>;
   /**
    * An async iterator of payloads matching `filter`, for subscriptions. Buffers while the consumer
    * is busy (bounded: on overflow the oldest are dropped, which is safe because payloads are only
@@ -64,23 +78,26 @@ export interface EventBus {
 const MAX_BUFFER = 1000;
 
 export function createEventBus(database: Database, logger: Logger): EventBus {
-  const listeners = new Map<Channel, Set<Listener>>();
+  const listeners = new Map<Channel, ChannelListeners>();
   const listening = new Map<Channel, Promise<() => Promise<void>>>();
   let closed = false;
 
   const bus: EventBus = {
-    async on(channel, listener) {
+    async on(channel, listener, options = {}) {
       if (closed) throw new Error('event bus closed');
       let set = listeners.get(channel);
       if (!set) {
-        set = new Set();
+        set = { payload: new Set(), resume: new Set() };
         listeners.set(channel, set);
       }
       const entry = listener as Listener;
-      set.add(entry);
+      const { onResume } = options;
+      set.payload.add(entry);
+      if (onResume) set.resume.add(onResume);
       await ensureListening(database, logger, listening, listeners, channel);
       return () => {
-        set.delete(entry);
+        set.payload.delete(entry);
+        if (onResume) set.resume.delete(onResume);
       };
     },
     iterate: (channel, filter, signal) => iterateChannel(bus, channel, filter, signal),
@@ -101,28 +118,35 @@ export function createEventBus(database: Database, logger: Logger): EventBus {
   return bus;
 }
 
-/** One LISTEN per channel and process; each valid payload goes to every listener of the channel. */
+/**
+ * One LISTEN per channel and process; each valid payload goes to every listener of the channel, and
+ * every LISTEN after the first (the connection was lost and is back) to every resume hook.
+ */
 async function ensureListening(
   database: Database,
   logger: Logger,
   listening: Map<Channel, Promise<() => Promise<void>>>,
-  listeners: ReadonlyMap<Channel, Set<Listener>>,
+  listeners: ReadonlyMap<Channel, ChannelListeners>,
   channel: Channel,
 ): Promise<void> {
   if (!listening.has(channel)) {
-    listening.set(
-      channel,
-      database.listen(channel, (raw) => {
-        let parsed: unknown;
-        try {
-          parsed = payloadSchemas[channel].parse(JSON.parse(raw));
-        } catch {
-          logger.warn({ channel }, 'ignored a malformed notification');
-          return;
-        }
-        for (const listener of listeners.get(channel) ?? []) listener(parsed);
-      }),
-    );
+    let listens = 0;
+    const onListen = () => {
+      if (++listens === 1) return;
+      logger.info({ channel }, 'listening again after a lost connection; listeners catch up');
+      for (const resume of listeners.get(channel)?.resume ?? []) resume();
+    };
+    const onPayload = (raw: string) => {
+      let parsed: unknown;
+      try {
+        parsed = payloadSchemas[channel].parse(JSON.parse(raw));
+      } catch {
+        logger.warn({ channel }, 'ignored a malformed notification');
+        return;
+      }
+      for (const listener of listeners.get(channel)?.payload ?? []) listener(parsed);
+    };
+    listening.set(channel, database.listen(channel, onPayload, onListen));
   }
   await listening.get(channel);
 }

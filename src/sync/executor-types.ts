@@ -1,5 +1,7 @@
 // The contract between the worker (claims, leases, retries, breaker) and the executor (one job's
-// effects on Pinpoint). The worker knows nothing of Pinpoint; the executor nothing of leases.
+// effects on Pinpoint). The worker knows nothing of Pinpoint; the executor nothing of leases (it may
+// only run the opaque completion the worker hands it, see ClaimedJob.complete).
+import type { SQL } from 'drizzle-orm';
 import type { SyncJobPayload } from './jobs.js';
 
 export interface ClaimedJob {
@@ -10,11 +12,22 @@ export interface ClaimedJob {
   /** Attempts already made before this one (0 on the first run). */
   readonly attempts: number;
   readonly integration: { readonly id: string; readonly keyGeneration: number };
+  /**
+   * Lets the executor complete the job in its own last statement instead of the worker in one more:
+   * CTEs named `job` (the job's row, marked DONE only while the worker still holds the lease and
+   * `when` holds) and `reset` (closes the breaker). The executor then answers `done` with
+   * `completed` (whether `job` changed a row). Absent: the worker completes every job itself.
+   */
+  readonly complete?: (when: SQL) => SQL;
 }
 
 export type JobOutcome =
-  /** Finished (pushed, skipped, blocked… — whatever the policy decided was recorded). */
-  | { readonly kind: 'done' }
+  /**
+   * Finished (pushed, skipped, blocked… — whatever the policy decided was recorded). `completed`:
+   * the executor ran ClaimedJob.complete in its last statement, and whether that marked the job
+   * DONE (false: the lease was lost). Absent: the worker completes the job.
+   */
+  | { readonly kind: 'done'; readonly completed?: boolean }
   /**
    * A transient failure (429, 5xx, timeout, network, unknown outcome): try again later. `retryAfterMs`
    * (from Retry-After) overrides the backoff; `breaker` counts it towards opening the integration's
@@ -43,6 +56,16 @@ export interface JobExecutor {
 /**
  * Reserves the next request slot for an integration (rate limit shared by every instance through
  * the database) and resolves when the request may be sent. The executor calls it before each
- * Pinpoint request.
+ * Pinpoint request. With `slots` > 1 it reserves that many consecutive slots in the same statement
+ * and resolves, at the first, with when each later one is due (`performance.now()` times), for the
+ * job's next requests to wait for without asking again.
  */
-export type RequestGate = (integrationId: string, signal?: AbortSignal) => Promise<void>;
+export type RequestGate = (
+  integrationId: string,
+  signal?: AbortSignal,
+  slots?: number,
+) => Promise<LaterSlots>;
+
+/** Due times of the later slots a gate reserved; nothing from a gate that takes one at a time. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a plain `async` wrapper of a gate answers void
+export type LaterSlots = readonly number[] | void;

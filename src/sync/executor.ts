@@ -6,20 +6,27 @@ import { loadSyncContexts, type SyncContext, syncInputOf } from '../db/queries/s
 import { decideSync } from '../domain/sync-policy.js';
 import { statusWhenDead } from '../domain/sync-status.js';
 import { createAnswerCache } from '../pinpoint/answer-cache.js';
-import type { PinpointClient } from '../pinpoint/client.js';
 import type { Services } from '../services.js';
 import { createAtsRefreshExecutor, routeAtsRefresh } from './ats-refresh.js';
 import { createEffects, type Effects } from './effects.js';
 import type { ClaimedJob, JobExecutor, RequestGate } from './executor-types.js';
 import { handleFailure } from './failure.js';
-import { openJobClient } from './job-client.js';
+import { type JobClient, openJobClient } from './job-client.js';
 import { finishLinkedPush, perform, syncEventOf } from './perform.js';
 import { policyEventFor } from './policy-event.js';
 import { createRequestGate } from './rate-limit.js';
 import { recordSync } from './record.js';
 
-/** Finishes an earlier push, asks the policy what the job's event calls for and carries it out. */
-async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects): Promise<void> {
+/**
+ * Finishes an earlier push, asks the policy what the job's event calls for and carries it out.
+ * Answers whether the last action's record also completed the job (undefined: it did not try).
+ */
+async function run(
+  db: Db,
+  job: ClaimedJob,
+  ctx: SyncContext,
+  effects: Effects,
+): Promise<boolean | undefined> {
   await finishLinkedPush(db, ctx, effects);
   const jobEvent = job.payload.event;
   // ATS_REFRESH jobs never get here: createGatedExecutor routes them to ats-refresh.ts.
@@ -39,7 +46,12 @@ async function run(db: Db, job: ClaimedJob, ctx: SyncContext, effects: Effects):
     );
     actions = actions.filter((a) => !afterPush.includes(a as (typeof afterPush)[number]));
   }
-  for (const action of actions) await perform(db, ctx, action, effects);
+  let completed: boolean | undefined;
+  for (const [i, action] of actions.entries()) {
+    const last = i === actions.length - 1;
+    completed = await perform(db, ctx, action, effects, last ? job.complete : undefined);
+  }
+  return completed;
 }
 
 /** The executor every process runs: each Pinpoint request waits for the integration's shared rate slot. */
@@ -55,10 +67,11 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
   // The account's custom fields change rarely; a job re-reads them at most once a minute per key.
   const customFieldCache = createAnswerCache({ ttlMs: 60_000, maxEntries: 1000 });
   const log = services.logger.child({ component: 'sync-executor' });
-  const effectsFor = (integration: { id: string; keyGeneration: number }, client: PinpointClient) =>
+  const effectsFor = ({ integration, client, expectRequests }: JobClient) =>
     createEffects({
       db,
       client,
+      expectRequests,
       // Read through the job's own client: its AbortSignal, the shared rate gate and the breaker
       // apply, and a failure is classified like any other Pinpoint error.
       customFields: () =>
@@ -70,17 +83,16 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     async execute(job, signal) {
       const opened = await openJobClient(services, job, signal, options.gate);
       if (!opened) return { kind: 'pause', error: 'Pinpoint is not connected.' };
-      const { integration, client } = opened;
       const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
       const ctx = contexts.get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
       try {
-        await run(db, job, ctx, effectsFor(integration, client));
-        return { kind: 'done' };
+        const completed = await run(db, job, ctx, effectsFor(opened));
+        return completed === undefined ? { kind: 'done' } : { kind: 'done', completed };
       } catch (error) {
         if (signal.aborted)
           return { kind: 'retry', error: 'The sync was interrupted; it resumes shortly.', breaker: false };
-        return handleFailure({ db, log }, job, ctx, integration, error);
+        return handleFailure({ db, log }, job, ctx, opened.integration, error);
       }
     },
 

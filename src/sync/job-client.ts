@@ -7,6 +7,7 @@ import type { PinpointClient } from '../pinpoint/client.js';
 import { openIntegrationKey } from '../secrets/integration-key.js';
 import type { Services } from '../services.js';
 import type { ClaimedJob, RequestGate } from './executor-types.js';
+import { sleep } from './rate-limit.js';
 
 /** A client whose every call first waits for the integration's shared request slot. */
 export function gated(client: PinpointClient, wait: () => Promise<void>): PinpointClient {
@@ -23,8 +24,59 @@ export function gated(client: PinpointClient, wait: () => Promise<void>): Pinpoi
 }
 
 export interface JobClient {
-  readonly integration: typeof integrationsTable.$inferSelect;
+  readonly integration: IntegrationRow;
   readonly client: PinpointClient;
+  /**
+   * The job will make at least `n` more requests: the next one that asks the gate reserves `n`
+   * slots in one statement, and the following ones wait for theirs without asking again. A slot
+   * left unused (the job stopped early) only delays the integration's later requests by one spacing.
+   */
+  expectRequests(n: number): void;
+}
+
+type IntegrationRow = typeof integrationsTable.$inferSelect;
+
+/** How long an opened key is reused without reading the integration row again. */
+const KEY_TTL_MS = 30_000;
+
+interface OpenedKey {
+  readonly integration: IntegrationRow;
+  readonly connection: { domain: string; apiKey: string };
+  readonly until: number;
+}
+
+/**
+ * Opened keys by integration and key generation, per process's services. Every key change (rotation,
+ * re-activation, deactivation) moves the generation on, so an entry never outlives its key; the
+ * claim only hands out jobs of a CONNECTED integration and names the generation it saw, so a job
+ * whose key changed after its claim reads the row again (and pauses if it is no longer connected).
+ */
+const openedKeys = new WeakMap<Services, Map<string, OpenedKey>>();
+
+async function openedKeyOf(services: Services, job: ClaimedJob): Promise<OpenedKey | null> {
+  let byKey = openedKeys.get(services);
+  if (!byKey) {
+    byKey = new Map();
+    openedKeys.set(services, byKey);
+  }
+  const cacheKey = `${job.integration.id}:${job.integration.keyGeneration}`;
+  const now = Date.now();
+  const cached = byKey.get(cacheKey);
+  if (cached && cached.until > now) return cached;
+  byKey.delete(cacheKey);
+  const [integration] = await services.database.db
+    .select()
+    .from(integrationsTable)
+    .where(eq(integrationsTable.id, job.integration.id));
+  const connection =
+    integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
+  if (!integration || !connection) return null;
+  const opened = { integration, connection, until: now + KEY_TTL_MS };
+  if (integration.keyGeneration === job.integration.keyGeneration) {
+    if (byKey.size >= 1000) byKey.clear();
+    byKey.set(cacheKey, opened);
+  }
+  return opened;
 }
 
 /**
@@ -37,16 +89,25 @@ export async function openJobClient(
   signal: AbortSignal,
   gate: RequestGate | undefined,
 ): Promise<JobClient | null> {
-  const [integration] = await services.database.db
-    .select()
-    .from(integrationsTable)
-    .where(eq(integrationsTable.id, job.integration.id));
-  const connection =
-    integration?.status === 'CONNECTED' ? openIntegrationKey(services.secretBox, integration) : null;
-  if (!integration || !connection) return null;
+  const opened = await openedKeyOf(services, job);
+  if (!opened) return null;
+  const { integration, connection } = opened;
+  let expected = 1;
+  const reserved: number[] = [];
   const client = gated(services.pinpointClient({ ...connection, signal }), async () => {
     signal.throwIfAborted();
-    if (gate) await gate(integration.id, signal);
+    if (!gate) return;
+    const due = reserved.shift();
+    if (due !== undefined) return sleep(Math.ceil(due - performance.now()), signal);
+    const slots = expected;
+    expected = 1;
+    reserved.push(...((await gate(integration.id, signal, slots)) ?? []));
   });
-  return { integration, client };
+  return {
+    integration,
+    client,
+    expectRequests(n) {
+      if (reserved.length === 0) expected = Math.max(1, Math.floor(n));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
-import { inArray, sql } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../db/client.js';
+import { inArray, type SQL, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db/client.js';
+import { executeNamed } from '../db/named.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
 import type { SyncJobEvent, SyncJobPayload } from './jobs.js';
@@ -59,6 +60,12 @@ export interface ClaimOptions {
    * database, so that one test's workers never run another's jobs). Absent: every team.
    */
   readonly onlyTeams?: readonly string[];
+  /**
+   * The database runs one statement at a time on its one connection (PGlite): no other claim can
+   * commit between the lock and the claim, so both run without an explicit transaction (BEGIN and
+   * COMMIT cost as much as a statement there). Never set it for PostgreSQL.
+   */
+  readonly oneConnection?: boolean;
 }
 
 /** A claimed row, before its payload is checked (see jobs.ts). */
@@ -93,7 +100,7 @@ const jobStatus = (status: 'QUEUED' | 'RUNNING' | 'DONE' | 'PAUSED' | 'DEAD') =>
  */
 export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<ClaimedRow[]> {
   if (options.limit <= 0 || options.onlyTeams?.length === 0) return [];
-  return db.transaction(async (tx) => {
+  const claim = async (tx: DbOrTx) => {
     const claimed: ClaimedRow[] = [];
     for (const integration of await lockClaimableIntegrations(tx, options)) {
       const want = options.limit - claimed.length;
@@ -101,7 +108,9 @@ export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<Clai
       claimed.push(...(await claimForIntegration(tx, integration, want, options)));
     }
     return claimed;
-  });
+  };
+  // One connection: each statement sees every claim before it, and the claim counts live leases.
+  return options.oneConnection ? claim(db) : db.transaction(claim);
 }
 
 interface ClaimableIntegration {
@@ -114,7 +123,7 @@ interface ClaimableIntegration {
  * Locks (SKIP LOCKED), in random order, up to `limit` connected integrations with a closed breaker,
  * due work and a free slot under the per-integration cap: claims of one integration serialise here.
  */
-async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise<ClaimableIntegration[]> {
+async function lockClaimableIntegrations(tx: DbOrTx, options: ClaimOptions): Promise<ClaimableIntegration[]> {
   const teamFilter = options.onlyTeams
     ? sql`and i.team_id in (${sql.join(
         options.onlyTeams.map((t) => sql`${t}::uuid`),
@@ -122,7 +131,9 @@ async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise
       )})`
     : sql``;
   return rowsOf<ClaimableIntegration>(
-    await tx.execute(sql`
+    await executeNamed(
+      tx,
+      sql`
       select i.id, i.team_id, i.key_generation
         from integrations i
        where i.provider = 'PINPOINT' and i.status = 'CONNECTED'
@@ -137,7 +148,8 @@ async function lockClaimableIntegrations(tx: Tx, options: ClaimOptions): Promise
              < ${options.perIntegrationConcurrency}::int
        order by random()
        limit ${options.limit}::int
-         for update of i skip locked`),
+         for update of i skip locked`,
+    ),
   );
 }
 
@@ -162,7 +174,7 @@ const headsOfQueue = (teamId: string) => sql`
  * An expired lease taken over counts the lost run as an attempt (DEAD on the last one).
  */
 async function claimForIntegration(
-  tx: Tx,
+  tx: DbOrTx,
   integration: ClaimableIntegration,
   want: number,
   options: ClaimOptions,
@@ -170,7 +182,9 @@ async function claimForIntegration(
   const cap = options.perIntegrationConcurrency;
   const lastTry = sql`s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int`;
   const rows = rowsOf<ClaimedDbRow>(
-    await tx.execute(sql`
+    await executeNamed(
+      tx,
+      sql`
       with slots as (
         select greatest(least(${cap}::int - count(*), ${want}::int), 0)::int as n
           from sync_jobs
@@ -190,7 +204,8 @@ async function claimForIntegration(
         from picked
        where s.id = picked.id
       returning s.id, s.team_id, s.campaign_contact_id, s.payload, s.attempts, s.status::text as status,
-                s.last_error`),
+                s.last_error`,
+    ),
   );
   return rows.map((row) => ({
     id: row.id,
@@ -226,9 +241,12 @@ const held = (lease: Lease) =>
 
 /** Extends a running job's lease; false when the lease was lost (the worker must stop the job). */
 export async function extendLease(db: Db, lease: Lease, leaseMs: number): Promise<boolean> {
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    sql`
     update sync_jobs set lease_until = now() + ${interval(leaseMs)}, updated_at = now()
-     where ${held(lease)} returning id`);
+     where ${held(lease)} returning id`,
+  );
   return rowsOf(result).length > 0;
 }
 
@@ -237,16 +255,30 @@ export async function extendLease(db: Db, lease: Lease, leaseMs: number): Promis
  * recorded for users): either way the queue is done with it. Pinpoint answered, so the breaker closes.
  */
 export async function completeSyncJob(db: Db, lease: Lease, error: string | null = null): Promise<boolean> {
-  const result = await db.execute(sql`
-    with job as (
+  const result = await executeNamed(
+    db,
+    sql`with ${completionCtes(lease, error, sql`true`)} select count(*)::int as n from job`,
+  );
+  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0) > 0;
+}
+
+/** `job as (…), reset as (…)`: completeSyncJob's work as CTEs, applied only when `when` holds. */
+function completionCtes(lease: Lease, error: string | null, when: SQL): SQL {
+  return sql`job as (
       update sync_jobs
          set status = ${jobStatus('DONE')}, last_error = ${error}, lease_owner = null, lease_until = null,
              updated_at = now()
-       where ${held(lease)}
+       where ${held(lease)} and ${when}
       returning team_id
-    ), reset as (${breakerResetSql(sql`(select team_id from job)`)} returning 1)
-    select count(*)::int as n from job`);
-  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0) > 0;
+    ), reset as (${breakerResetSql(sql`(select team_id from job)`)} returning 1)`;
+}
+
+/**
+ * The job's completion for an executor to run in its last statement (see ClaimedJob.complete): CTEs
+ * `job` (the row marked DONE, if the lease is still held and `when` holds) and `reset` (the breaker).
+ */
+export function completionOf(lease: Lease): (when: SQL) => SQL {
+  return (when) => completionCtes(lease, null, when);
 }
 
 export interface RetryOptions extends BreakerSettings {
@@ -275,7 +307,9 @@ export async function retrySyncJob(db: Db, lease: Lease, options: RetryOptions):
   const breaker = options.breaker
     ? sql`, breaker as (${breakerFailureSql(sql`(select team_id from job)`, options)} returning 1)`
     : sql``;
-  const result = await db.execute(sql`
+  const result = await executeNamed(
+    db,
+    sql`
     with job as (
       update sync_jobs
          set attempts = attempts + 1,
@@ -285,7 +319,8 @@ export async function retrySyncJob(db: Db, lease: Lease, options: RetryOptions):
        where ${held(lease)}
       returning team_id, status::text as status, attempts, (extract(epoch from run_at) * 1000)::float8 as run_at_ms
     )${breaker}
-    select status, attempts, run_at_ms from job`);
+    select status, attempts, run_at_ms from job`,
+  );
   const [row] = rowsOf<{ status: 'QUEUED' | 'DEAD'; attempts: number; run_at_ms: number | string }>(result);
   if (!row) return { applied: false };
   return {

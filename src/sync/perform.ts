@@ -1,6 +1,6 @@
 // Carries out a sync decision's actions through the effects and records each as a sync event,
 // updating the job's context as it goes so later actions see the new status.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { SyncContext } from '../db/queries/sync-context.js';
 import { activitiesTable } from '../db/schema.js';
@@ -60,8 +60,48 @@ async function recordNotes(
   }
 }
 
-/** Carries out one action of the decision and records it as a sync event. */
-export async function perform(db: Db, ctx: SyncContext, action: SyncAction, effects: Effects): Promise<void> {
+/**
+ * Pushes, then records SYNCED with the link learned (and, with `complete`, completes the job) in
+ * one statement; held notes, if any wait, are written after it.
+ */
+async function performPush(
+  db: Db,
+  ctx: SyncContext,
+  action: Extract<SyncAction, { type: 'PUSH_APPLICATION' }>,
+  effects: Effects,
+  complete: ((when: SQL) => SQL) | undefined,
+): Promise<boolean | undefined> {
+  const pushed = await effects.push(ctx, action);
+  const patch = {
+    ...pushed.unsavedLink,
+    syncStatus: 'SYNCED' as const,
+    lastSyncError: null,
+    blockedFields: [],
+  };
+  const recorded = await recordSync(
+    db,
+    syncEventOf(ctx, pushed.kind, `${action.reason} ${pushed.message}`),
+    patch,
+    { complete },
+  );
+  Object.assign(ctx.campaignContact, patch);
+  if (!recorded.waitingNotes) return recorded.completed;
+  await recordNotes(db, ctx, await effects.writeHeldNotes(ctx));
+  return undefined;
+}
+
+/**
+ * Carries out one action of the decision and records it as a sync event. With `complete` (the job's
+ * last action) a push's record also completes the job when no note waits; answers whether it did
+ * (undefined: the job is left for the worker to complete).
+ */
+export async function perform(
+  db: Db,
+  ctx: SyncContext,
+  action: SyncAction,
+  effects: Effects,
+  complete?: (when: SQL) => SQL,
+): Promise<boolean | undefined> {
   const status = ctx.campaignContact.syncStatus;
   switch (action.type) {
     case 'SKIP': {
@@ -90,14 +130,8 @@ export async function perform(db: Db, ctx: SyncContext, action: SyncAction, effe
       await recordSync(db, syncEventOf(ctx, 'NOTE_HELD', action.reason));
       return;
     }
-    case 'PUSH_APPLICATION': {
-      const pushed = await effects.push(ctx, action);
-      const patch = { syncStatus: 'SYNCED' as const, lastSyncError: null, blockedFields: [] };
-      await recordSync(db, syncEventOf(ctx, pushed.kind, `${action.reason} ${pushed.message}`), patch);
-      Object.assign(ctx.campaignContact, patch);
-      await recordNotes(db, ctx, await effects.writeHeldNotes(ctx));
-      return;
-    }
+    case 'PUSH_APPLICATION':
+      return performPush(db, ctx, action, effects, complete);
     case 'WRITE_NOTE': {
       const result = await effects.writeNote(ctx, action.activityId, action.target);
       await recordSync(

@@ -2,6 +2,7 @@
 // of every instance shares them: the database is the only coordinator.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
+import { executeNamed } from '../db/named.js';
 import type { RequestGate } from './executor-types.js';
 
 /** Rows of a raw `execute`: PGlite answers `{ rows }`, postgres.js an array. */
@@ -31,23 +32,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * A gate spacing requests to one integration `1 / requestsPerSecond` apart, across instances: each
  * call atomically reserves the next free slot in the integration's rate-limit row (one short
  * upsert, no transaction left open; a row of its own so that claims never wait on it) and sleeps
- * until that slot. Times are the database's, so instance clocks need not agree. An integration without a row is not limited (there is nothing to call anyway).
+ * until that slot (or reserves several at once, see RequestGate). Times are the database's, so instance clocks need not agree. An integration without a row is not limited (there is nothing to call anyway).
  */
 export function createRequestGate(db: Db, options: { requestsPerSecond: number }): RequestGate {
   if (!(options.requestsPerSecond > 0)) throw new RangeError('requestsPerSecond must be positive');
   const spacingSeconds = 1 / options.requestsPerSecond;
-  return async (integrationId, signal) => {
+  return async (integrationId, signal, slots = 1) => {
     if (signal?.aborted) throw signal.reason;
-    const spacing = sql`make_interval(secs => ${spacingSeconds}::float8)`;
-    const result = await db.execute(sql`
+    const count = Math.max(1, Math.floor(slots));
+    const spacing = sql`make_interval(secs => ${spacingSeconds * count}::float8)`;
+    const result = await executeNamed(
+      db,
+      sql`
       insert into integration_rate_limits as r (integration_id, next_request_at)
       select id, now() + ${spacing} from integrations where id = ${integrationId}
       on conflict (integration_id)
         do update set next_request_at = greatest(r.next_request_at, now()) + ${spacing}
-      returning (extract(epoch from (r.next_request_at - ${spacing} - now())) * 1000)::float8 as wait_ms`);
+      returning (extract(epoch from (r.next_request_at - ${spacing} - now())) * 1000)::float8 as wait_ms`,
+    );
     const [row] = rowsOf<{ wait_ms: number | string }>(result);
-    if (!row) return;
+    if (!row) return undefined;
+    const firstAt = performance.now() + Number(row.wait_ms);
+    const later = Array.from({ length: count - 1 }, (_, i) => firstAt + (i + 1) * spacingSeconds * 1000);
     await sleep(Math.ceil(Number(row.wait_ms)), signal);
+    return later;
   };
 }
 

@@ -3,10 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
+import { executeNamed } from '../db/named.js';
 import { CHANNELS } from '../db/notify.js';
 import { campaignContactsTable } from '../db/schema.js';
 import { syncEventLogLockSql } from '../db/sync-event-log.js';
 import type { SyncEventKind } from '../domain/types.js';
+import { rowsOf } from './rate-limit.js';
 
 export type { SyncEventKind };
 
@@ -39,18 +41,23 @@ export interface SyncEventInput {
  * below p. Keep the rest of such a transaction short; the team's other event writers wait for it.
  */
 export async function insertSyncEvent(tx: DbOrTx, event: SyncEventInput): Promise<void> {
-  await tx.execute(eventStatement(event, null));
+  await executeNamed(tx, eventStatement(event, null, { notes: false }));
 }
 
 /**
  * Applies a state patch and records the event that explains it, atomically: one statement (the
  * patch, then the lock, the event and its NOTIFY), so one round trip and no explicit transaction.
+ * Answers whether notes of the contact wait to be written (HELD, or PENDING from an earlier send),
+ * read in the same statement, after every earlier statement of the job. With `complete` (a job's
+ * ClaimedJob.complete) the same statement also completes the job unless notes wait: `completed`
+ * says whether it did (false with no notes waiting: the worker lost the lease).
  */
 export async function recordSync(
   db: DbOrTx,
   event: SyncEventInput,
   patch: CampaignContactPatch = {},
-): Promise<void> {
+  options: { complete?: ((when: SQL) => SQL) | undefined } = {},
+): Promise<{ waitingNotes: boolean; completed?: boolean }> {
   const patched = Object.keys(patch).length > 0;
   // The ATS reconciler re-reads contacts pushed recently: a push that lands dates it.
   const synced = patch.syncStatus === 'SYNCED' ? { pinpointSyncedAt: new Date() } : {};
@@ -61,20 +68,40 @@ export async function recordSync(
         .where(eq(campaignContactsTable.id, event.campaignContactId))
         .returning({ id: campaignContactsTable.id })
     : null;
-  await db.execute(eventStatement({ ...event, status: event.status ?? patch.syncStatus ?? null }, update));
+  const result = await executeNamed(
+    db,
+    eventStatement({ ...event, status: event.status ?? patch.syncStatus ?? null }, update, {
+      notes: true,
+      complete: options.complete,
+    }),
+  );
+  const [row] = rowsOf<{ waiting_notes: boolean; completed?: number | string }>(result);
+  const waitingNotes = row?.waiting_notes === true;
+  if (!options.complete) return { waitingNotes };
+  return { waitingNotes, completed: Number(row?.completed ?? 0) > 0 };
 }
 
 /**
  * `[with patched as (update …),] lock as (…), event as (insert …) select pg_notify(…)`. The lock
  * reads every patched row first, so the contact's row is locked before the team's log (the order
  * the use cases take them in), and the insert reads the lock, so the position (drawn by the
- * column's sequence as the row is formed) comes after it.
+ * column's sequence as the row is formed) comes after it. A completion's CTEs (`job`, `reset`)
+ * come last and apply only when no note waits.
  */
-function eventStatement(event: SyncEventInput, update: SQLWrapper | null): SQL {
+function eventStatement(
+  event: SyncEventInput,
+  update: SQLWrapper | null,
+  extra: { notes: boolean; complete?: ((when: SQL) => SQL) | undefined },
+): SQL {
   const patched = update ? sql`patched as ${update}, ` : sql``; // drizzle parenthesises a query builder
   const afterPatch = update ? sql` from (select count(*) from patched) p` : sql``;
   const campaignId = event.campaignId ?? null;
   const campaignContactId = event.campaignContactId ?? null;
+  const notesWait = sql`exists (select 1 from activities a where a.campaign_contact_id = ${campaignContactId}::uuid
+                      and a.note_status in ('HELD', 'PENDING'))`;
+  const waitingNotes = extra.notes || extra.complete ? sql`, ${notesWait} as waiting_notes` : sql``;
+  const completion = extra.complete ? sql`, ${extra.complete(sql`not ${notesWait}`)}` : sql``;
+  const completed = extra.complete ? sql`, (select count(*) from job)::int as completed` : sql``;
   return sql`
     with ${patched}lock as materialized (select ${syncEventLogLockSql(event.teamId)} as locked${afterPatch}),
     event as (
@@ -83,9 +110,9 @@ function eventStatement(event: SyncEventInput, update: SQLWrapper | null): SQL {
              ${event.kind}::sync_event_kind, ${event.status ?? null}::sync_status, ${event.message}
         from lock
       returning id, position
-    )
+    )${completion}
     select pg_notify(${CHANNELS.syncEvent}, json_build_object(
              'teamId', ${event.teamId}::text, 'campaignId', ${campaignId}::text,
-             'id', event.id, 'position', event.position)::text)
+             'id', event.id, 'position', event.position)::text)${waitingNotes}${completed}
       from event`;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { ClaimedJob, JobOutcome } from './executor-types.js';
 import { syncJobPayloadSchema } from './jobs.js';
-import { type ClaimedRow, extendLease, killSyncJob, releaseSyncJob } from './outbox.js';
+import { type ClaimedRow, completionOf, extendLease, killSyncJob, releaseSyncJob } from './outbox.js';
 import { callback, type OutcomeDeps, recordOutcome } from './worker-outcome.js';
 
 /** What running a job needs of its worker. */
@@ -72,6 +72,7 @@ async function checkedJob(deps: JobDeps, row: ClaimedRow, jobLog: Logger): Promi
     payload: parsed.data,
     attempts: row.attempts,
     integration: row.integration,
+    complete: completionOf(row),
   };
 }
 

@@ -45,6 +45,11 @@ export async function recordOutcome(
   switch (outcome.kind) {
     case 'done':
     case 'failed': {
+      if (outcome.kind === 'done' && outcome.completed !== undefined) {
+        if (!outcome.completed) return lost();
+        jobLog.debug({ outcome: outcome.kind }, 'sync job finished');
+        return;
+      }
       const error = outcome.kind === 'failed' ? outcome.error : null;
       if (!(await completeSyncJob(deps.db, row, error))) return lost();
       jobLog.debug({ outcome: outcome.kind }, 'sync job finished');

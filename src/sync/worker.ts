@@ -107,12 +107,12 @@ export function startWorkers(options: StartWorkersOptions): Workers {
 /** NOTIFY on enqueue wakes the claimer; without the event bus (or if LISTEN fails) it only polls. */
 function listenForJobs(options: StartWorkersOptions, log: Logger, wakeup: Wakeup) {
   if (!options.events) return Promise.resolve(null);
-  return options.events
-    .on(CHANNELS.syncJobs, () => wakeup.kick())
-    .catch((error: unknown) => {
-      log.warn({ err: error }, 'could not listen for new sync jobs; polling only');
-      return null;
-    });
+  // Back after a lost connection: jobs enqueued meanwhile notified no one, so claim now.
+  const kick = () => wakeup.kick();
+  return options.events.on(CHANNELS.syncJobs, kick, { onResume: kick }).catch((error: unknown) => {
+    log.warn({ err: error }, 'could not listen for new sync jobs; polling only');
+    return null;
+  });
 }
 
 async function unsubscribe(state: WorkerState): Promise<void> {
@@ -158,6 +158,7 @@ async function claim(state: WorkerState, limit: number): Promise<ClaimedRow[] | 
       leaseMs: settings.leaseMs,
       perIntegrationConcurrency: settings.perIntegrationConcurrency,
       maxAttempts: settings.maxAttempts,
+      oneConnection: options.database.driver === 'pglite',
       ...(options.onlyTeams ? { onlyTeams: options.onlyTeams } : {}),
     });
   } catch (error) {

@@ -26,14 +26,39 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Why a process with this environment must not run on the test run's shared PostgreSQL database
+ * (null: it may). Workers for every team there would claim other test files' jobs, and pause them
+ * (their teams have no key), so those files' jobs never finish: a spawned server on that database
+ * runs no workers (WORKER_CONCURRENCY=0) or only its own teams' (WORKER_ONLY_TEAMS).
+ */
+export function sharedDatabaseWorkersProblem(
+  env: Record<string, string>,
+  sharedUrl: string | undefined = process.env.TEST_DATABASE_URL,
+): string | null {
+  if (!sharedUrl || !env.DATABASE_URL?.startsWith(sharedUrl)) return null;
+  if (env.WORKER_CONCURRENCY === '0' || env.WORKER_ONLY_TEAMS?.trim()) return null;
+  return 'a server spawned on the shared test database must set WORKER_CONCURRENCY=0 or WORKER_ONLY_TEAMS: its workers would run (and pause) other test files’ jobs';
+}
+
+/** Spawned processes still running: killed when the test process exits, whatever its hooks did. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** `entry` in TypeScript runs under tsx; a built one (`dist/server.js`) runs as `npm start` runs it. */
 export function spawnServer(env: Record<string, string>, entry = 'src/server.ts'): ServerProcess {
+  const problem = sharedDatabaseWorkersProblem(env);
+  if (problem) throw new Error(problem);
   const args = entry.endsWith('.ts') ? ['--import', 'tsx', entry] : ['--enable-source-maps', entry];
   const child = spawn(process.execPath, args, {
     // A clean environment: nothing from the test run (TEST_DATABASE_URL, NODE_ENV) leaks in.
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let text = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {

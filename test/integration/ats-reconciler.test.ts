@@ -1,9 +1,9 @@
 // The reconciler alone: with every webhook dropped (or never configured), periodic re-reads still
 // converge each contact on Pinpoint's state, at most once per contact per interval, and a re-read
 // that finds nothing new records nothing.
-import { eq } from 'drizzle-orm';
+import { and, eq, notInArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignContactsTable } from '../../src/db/schema.js';
+import { campaignContactsTable, syncJobsTable } from '../../src/db/schema.js';
 import { reconcileAtsOnce } from '../../src/sync/ats-reconciler.js';
 import {
   atsEvents,
@@ -63,10 +63,27 @@ describe('the ATS reconciler', () => {
     const db = world.t.database.db;
     await waitForAts(world, team, recent.id, (v) => v.atsStatus !== null);
     // Pushed 31 days ago and never re-read: outside the 30-day window.
-    await db
-      .update(campaignContactsTable)
-      .set({ pinpointSyncedAt: new Date(Date.now() - 31 * 86_400_000), atsCheckedAt: null })
-      .where(eq(campaignContactsTable.id, localId(old.id)));
+    const rewind = () =>
+      db
+        .update(campaignContactsTable)
+        .set({ pinpointSyncedAt: new Date(Date.now() - 31 * 86_400_000), atsCheckedAt: null })
+        .where(eq(campaignContactsTable.id, localId(old.id)));
+    await rewind();
+    // The running reconciler may have queued a re-read of `old` just before (its pass locked the row,
+    // so the rewind waited): that job still dates it. Once none is left, rewind again; outside the
+    // window, nothing queues it any more.
+    const unfinished = () =>
+      db
+        .select({ id: syncJobsTable.id })
+        .from(syncJobsTable)
+        .where(
+          and(
+            eq(syncJobsTable.campaignContactId, localId(old.id)),
+            notInArray(syncJobsTable.status, ['DONE', 'DEAD']),
+          ),
+        );
+    for (let i = 0; i < 100 && (await unfinished()).length > 0; i++) await sleep(50);
+    await rewind();
     const checkedAt = async (id: string) =>
       (
         await db

@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/client.js';
 import { CHANNELS, notify } from '../../src/db/notify.js';
 import { syncEventsTable } from '../../src/db/schema.js';
 import { lockSyncEventLog } from '../../src/db/sync-event-log.js';
+import { createSyncTeam, enqueue, jobById } from '../helpers/outbox.js';
 import { openTestDatabase } from '../helpers/server.js';
 import { freePort, type ServerProcess, spawnServer } from '../helpers/server-process.js';
 import { type Recorder, record, wsClient } from '../helpers/subscriptions.js';
@@ -27,6 +28,8 @@ let base = '';
 let token = '';
 let teamId = '';
 let database: Database | undefined;
+/** A queued job of another team, connected without a key: the server's workers must leave it alone. */
+let foreignJob = '';
 let subscriber: { client: ReturnType<typeof wsClient>; sub: Recorder<Msg> } | undefined;
 
 type Msg = { syncEvents: { id: string; kind: string; message: string } };
@@ -38,6 +41,8 @@ beforeAll(async () => {
     name: 'Storm team',
     adminEmail: 'storm@example.com',
   }));
+  const foreign = await createSyncTeam(database.db, { contacts: 1 });
+  [foreignJob] = (await enqueue(database.db, foreign.teamId, foreign.campaignContactIds)) as [string];
   admin = postgres(url, { max: 1, connection: { application_name: 'bff-storm-killer' }, onnotice: () => {} });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -45,7 +50,10 @@ beforeAll(async () => {
     PORT: String(port),
     DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}application_name=${APP_NAME}`,
     SEED_DEMO_TEAM: 'false',
+    // Workers run (their queries are among those terminated), for this team only: other test files'
+    // jobs share the database, and a worker for every team would pause them (they have no key).
     WORKER_CONCURRENCY: '1',
+    WORKER_ONLY_TEAMS: teamId,
     WORKER_POLL_INTERVAL_MS: '200',
     ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     LOG_LEVEL: 'info',
@@ -60,9 +68,10 @@ afterAll(async () => {
   if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
     console.error(server.output().slice(-4000));
   }
+  // The server first: nothing below may leave it running after this file.
+  await server?.stop('SIGKILL');
   subscriber?.sub.dispose();
   await subscriber?.client.dispose();
-  await server?.stop('SIGKILL');
   await admin?.end({ timeout: 1 });
   await database?.close();
 });
@@ -176,4 +185,13 @@ describe.skipIf(!url)('terminating the server’s database backends (needs TEST_
     expect(server!.output()).not.toMatch(/uncaught|unhandled/);
     expect(server!.child.exitCode).toBeNull();
   }, 60_000);
+
+  it('ran workers for its own team only (WORKER_ONLY_TEAMS): another team’s queued job is untouched', async () => {
+    // Its workers polled every 200 ms all along; one for every team would have paused this job.
+    expect(await jobById(database!.db, foreignJob)).toMatchObject({
+      status: 'QUEUED',
+      attempts: 0,
+      lastError: null,
+    });
+  });
 });

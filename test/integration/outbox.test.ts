@@ -313,6 +313,21 @@ describe('request gate', () => {
     expect(Math.min(...done)).toBeLessThan(((n - 1) / rps) * 1000 * 0.5);
   });
 
+  it('reserves several slots in one statement, as far apart as single ones', async () => {
+    const team = await newTeam({ contacts: 1 });
+    const spacingMs = 50;
+    const gate = createRequestGate(database.db, { requestsPerSecond: 1000 / spacingMs });
+    const later = await gate(team.integrationId, undefined, 3);
+    const reservedAt = performance.now();
+    expect(later).toHaveLength(2);
+    const [second, third] = later as number[];
+    expect(second! - reservedAt).toBeGreaterThan(spacingMs - 15);
+    expect(third! - second!).toBeCloseTo(spacingMs, 5);
+    // The next reservation, from any gate, comes after all three.
+    await gate(team.integrationId);
+    expect(performance.now() - reservedAt).toBeGreaterThanOrEqual(3 * spacingMs - 15);
+  });
+
   it('stops waiting when its signal aborts', async () => {
     const team = await newTeam({ contacts: 1 });
     const gate = createRequestGate(database.db, { requestsPerSecond: 1 });

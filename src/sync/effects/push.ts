@@ -5,6 +5,7 @@ import type { FieldWrite } from '../../domain/sync-actions.js';
 import type { FieldValue } from '../../domain/types.js';
 import { PinpointListTooLongError } from '../../pinpoint/errors.js';
 import type { PersonAttributesInput } from '../../pinpoint/types.js';
+import type { CampaignContactPatch } from '../record.js';
 import {
   type CustomValue,
   customValues,
@@ -28,6 +29,12 @@ export interface PushResult {
   candidateId: string;
   applicationId: string;
   message: string;
+  /**
+   * Remote ids learned but not stored yet: the caller stores them with the SYNCED record, in one
+   * statement. Only ever ids learned after the push's last Pinpoint call, so no later remote call
+   * of this job can fail before they are stored.
+   */
+  unsavedLink: Pick<CampaignContactPatch, 'pinpointCandidateId' | 'pinpointApplicationId' | 'pinpointJobId'>;
 }
 
 export function fieldValue(values: readonly FieldValue[], field: string): FieldValue | undefined {
@@ -52,6 +59,8 @@ export async function push(deps: EffectDeps, ctx: SyncContext, action: PushActio
   const custom = await customValues(deps, ctx, action.fields, action.fieldValues);
   const planned: Planned = { jobId, stageId, tags, attributes, custom };
 
+  // No candidate linked yet: a look-up by email, then a create or a list of the job's applications.
+  if (!ctx.campaignContact.pinpointCandidateId) deps.expectRequests(2);
   const existingCandidateId = await findCandidate(deps, ctx);
   if (existingCandidateId) {
     const linked = await linkExisting(deps, ctx, action, planned, existingCandidateId);
@@ -101,6 +110,7 @@ async function linkExisting(
     candidateId: existingCandidateId,
     applicationId: existing.id,
     message: `Linked the existing Pinpoint application ${existing.id}${written.length ? `; updated ${written.join(', ')}` : ''}.`,
+    unsavedLink: {},
   };
 }
 
@@ -122,18 +132,25 @@ async function createApplication(
     ...(tags.length > 0 ? { tags } : {}),
   });
   const candidateId = application.candidateId ?? existingCandidateId;
-  // The candidate link first: if writing the custom fields fails, the retry finds this
-  // application by candidate and job, links it and writes the fields then.
-  if (candidateId) await saveLink(db, ctx, { pinpointCandidateId: candidateId, pinpointJobId: jobId });
-  if (candidateId && custom.length > 0 && !existingCandidateId) {
+  const writeCustom = candidateId !== null && custom.length > 0 && !existingCandidateId;
+  // The candidate link first when custom fields follow: if writing them fails, the retry finds this
+  // application by candidate and job, links it and writes the fields then. Without a later call the
+  // links go with the SYNCED record (one statement), as a crash before either is the same case.
+  if (candidateId && writeCustom) {
+    await saveLink(db, ctx, { pinpointCandidateId: candidateId, pinpointJobId: jobId });
     await writeCandidateFields(client, candidateId, {}, new Map(), custom);
   }
-  await saveLink(db, ctx, { pinpointApplicationId: application.id, pinpointJobId: jobId });
+  const unsavedLink = {
+    ...(candidateId && !writeCustom ? { pinpointCandidateId: candidateId } : {}),
+    pinpointApplicationId: application.id,
+    pinpointJobId: jobId,
+  };
   return {
     kind: 'CREATED',
     candidateId: candidateId ?? '',
     applicationId: application.id,
     message: `Created the Pinpoint application ${application.id}${existingCandidateId ? ' for the existing candidate' : ''}.`,
+    unsavedLink,
   };
 }
 
