@@ -242,6 +242,8 @@ interface ThroughputResult {
   /** Statements per job (SQL drizzle ran: enqueue, claim, execute, record), and explicit transactions. */
   readonly statementsPerJob: number;
   readonly transactionsPerJob: number;
+  /** CPU this process used over the run (server, workers and simulator share it), ÷ wall time. */
+  readonly cpuShare: number;
 }
 
 async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputResult> {
@@ -252,6 +254,7 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
     const log = sim.store.requestLog(team.domain);
     const logStart = log.length;
     const before = { ...counted };
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await addContacts(server, team, jobs);
     const addSeconds = (performance.now() - started) / 1000;
@@ -263,6 +266,7 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const statementsPerJob = (counted.statements - before.statements) / jobs;
     const transactionsPerJob = (counted.transactions - before.transactions) / jobs;
     const counters = sim.store.counters(team.domain);
@@ -282,6 +286,7 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
       overheadMs,
       statementsPerJob,
       transactionsPerJob,
+      cpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
     };
   } finally {
     await server.stop();
@@ -438,6 +443,9 @@ for (const [scenario, jobs] of [
       `    rate-bound limit       ${rateLimit.toFixed(1)} jobs/s  (20 requests/s ÷ ${r.requestsPerJob.toFixed(2)} requests per job)`,
     );
   }
+  console.log(
+    `    process CPU            ${(100 * r.cpuShare).toFixed(0)}% of one core (server, workers and simulator share this process)`,
+  );
   console.log(`    share of the limit     ${((100 * r.jobsPerSecond) / limit).toFixed(0)}%`);
 }
 
