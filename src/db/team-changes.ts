@@ -39,6 +39,8 @@ export interface TeamChangeFeed {
 
 const BARRIER_TIMEOUT_MS = 1_000;
 const REARM_DELAYS_MS = [100, 500, 2_000, 5_000];
+/** The payload a TRUNCATE sends: every team's data may have changed. */
+const ALL_TEAMS = '*';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function openTeamChangeFeed(
@@ -48,6 +50,7 @@ export async function openTeamChangeFeed(
 ): Promise<TeamChangeFeed> {
   const heard = (payload: string) => {
     if (UUID.test(payload)) handlers.onChange(payload.toLowerCase());
+    else if (payload === ALL_TEAMS) handlers.onReset(); // TRUNCATE of a table
   };
   const raw = database.raw;
   if (raw.kind === 'pglite') {
@@ -84,14 +87,22 @@ function openPostgresFeed(
     armed = false;
     handlers.onReset();
   };
+  let closes = 0;
   const sql = feedConnection(url, heard, () => {
+    closes += 1;
     disarm();
     scheduleArm();
   });
 
+  // The backend that LISTENs. A barrier answered by another one (a pooler between us and the
+  // server) proves nothing: the feed then disarms and listens again.
+  let listener: number | null = null;
   async function arm(): Promise<void> {
+    const seen = closes;
     await sql.unsafe(`listen ${TEAM_DATA_CHANNEL}`);
-    if (closed) return;
+    const [row] = await sql`select pg_backend_pid() as pid`;
+    if (closed || closes !== seen) return; // the connection dropped meanwhile: armed again later
+    listener = Number(row?.pid);
     failures = 0;
     handlers.onReset();
     armed = true;
@@ -108,18 +119,17 @@ function openPostgresFeed(
     rearmTimer.unref();
   }
 
-  const barrier = coalesced(async () => {
-    let timer: NodeJS.Timeout | undefined;
-    const answered = sql`select 1`.then(
-      () => armed,
-      () => false,
-    );
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), BARRIER_TIMEOUT_MS);
-      timer.unref();
-    });
-    return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
-  });
+  const barrier = coalesced(() =>
+    roundTrip(sql, (pid) => {
+      if (pid === listener) return armed;
+      if (armed) {
+        logger.warn('team change feed answered by another backend (a pooler?): listening again');
+        disarm();
+        scheduleArm();
+      }
+      return false;
+    }),
+  );
 
   // Armed in the background: the server is ready without it, with the cache off until LISTEN is active.
   void arm().catch((error: unknown) => {
@@ -137,9 +147,23 @@ function openPostgresFeed(
       clearTimeout(rearmTimer);
       armed = false;
       handlers.onReset();
-      await sql.end({ timeout: 5 });
+      await sql.end({ timeout: 1 }); // nothing to drain: LISTEN and barriers only
     },
   };
+}
+
+/** A `select pg_backend_pid()` on the feed's connection, judged by `check`; false if it fails or is late. */
+async function roundTrip(sql: postgres.Sql, check: (pid: number) => boolean): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const answered = sql`select pg_backend_pid() as pid`.then(
+    ([row]) => check(Number(row?.pid)),
+    () => false,
+  );
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), BARRIER_TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
 }
 
 /** The feed's own connection: one, never idle-closed or recycled; notifications go to `heard`. */

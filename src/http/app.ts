@@ -57,14 +57,40 @@ export interface HttpApp {
 /** A client's x-request-id is kept only when it looks like an id; anything else gets a fresh uuid. */
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function startHttpApp(options: {
+interface HttpAppOptions {
   schema: GraphQLSchema;
   services: Services;
   host?: string;
   port?: number;
   /** Instruments requests and WebSockets when metrics are on (the listener is the caller's). */
   metrics?: Metrics | null;
-}): Promise<HttpApp> {
+}
+
+export async function startHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const { config, logger, database, events } = options.services;
+  const authenticator = await createAuthenticator({
+    db: database.db,
+    events,
+    ttlMs: config.authCacheTtlMs,
+    negativeTtlMs: config.authFailures.negativeCacheTtlMs,
+    throttle: createFailureThrottle({ ...config.authFailures, logger }),
+  });
+  const reads = await openReads(options.services);
+  if (reads) options.metrics?.watchReadCache(reads.cache);
+  try {
+    return await serveHttp(options, authenticator, reads);
+  } catch (error) {
+    authenticator.close();
+    await reads?.cache.close(); // its connection would keep the process alive
+    throw error;
+  }
+}
+
+async function serveHttp(
+  options: HttpAppOptions,
+  authenticator: Authenticator,
+  reads: CachedExecution | null,
+): Promise<HttpApp> {
   const { schema, services } = options;
   const { config, logger, database } = services;
   const app = express();
@@ -83,15 +109,6 @@ export async function startHttpApp(options: {
     // PostgreSQL: an operation pauses for a turn of the loop every SLICE_MS of its own work.
     sliceMs: database.driver === 'postgres' ? SLICE_MS : 0,
   };
-  const authenticator = await createAuthenticator({
-    db: database.db,
-    events: services.events,
-    ttlMs: config.authCacheTtlMs,
-    negativeTtlMs: config.authFailures.negativeCacheTtlMs,
-    throttle: createFailureThrottle({ ...config.authFailures, logger }),
-  });
-  const reads = await openReads(services);
-  if (reads) options.metrics?.watchReadCache(reads.cache);
   const executor = createExecutor(schema, {
     kind: config.graphql.executor,
     onFallback: (err) => logger.warn({ err }, 'graphql-jit cannot compile a document; graphql-js runs it'),
@@ -127,10 +144,13 @@ export async function startHttpApp(options: {
     url: `http://${displayHost}:${port}`,
     async stop() {
       stopping = true;
-      await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
-      ws.wsServer.close();
-      authenticator.close();
-      await reads?.cache.close();
+      try {
+        await apollo.stop(); // drains HTTP (in-flight requests finish) and the WebSocket server
+      } finally {
+        ws.wsServer.close();
+        authenticator.close();
+        await reads?.cache.close();
+      }
     },
   };
 }
