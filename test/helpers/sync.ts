@@ -225,7 +225,16 @@ export async function waitForStatus(
   const deadline = Date.now() + timeoutMs;
   let last: CampaignContactState | null = null;
   while (Date.now() < deadline) {
-    last = await readContact(world, team, ccId);
+    const read = await readContact(world, team, ccId).catch((error: unknown) => {
+      // A retryable answer (the database briefly unreachable) means "ask again", as a client would.
+      if (error instanceof Error && error.message.includes('"retryable":true')) return null;
+      throw error;
+    });
+    if (!read) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    last = read;
     const reached = typeof status === 'string' ? last.syncStatus === status : status(last);
     if (reached) return last;
     await new Promise((r) => setTimeout(r, 30));
