@@ -264,7 +264,7 @@ function print(targets: Target[], products: ProductReport[], stockDashboard: unk
   console.log(
     '\nSQL statements: every query drizzle sends, counted by its logger in the product process over ' +
       `${SAMPLE_REQUESTS} sequential requests (BEGIN/COMMIT of transactions are not queries drizzle logs). ` +
-      'A repeated read answered from the read cache first waits for one `select 1` on the change feed’s ' +
+      'A repeated read answered from the read cache first waits for one `select pg_backend_pid()` on the change feed’s ' +
       'connection (PostgreSQL), shared by the reads that arrive together; it is not counted.',
   );
 }
