@@ -6,9 +6,9 @@
 // PostgreSQL: one connection of its own LISTENs and answers barriers. The server sends pending
 // notifications before the ReadyForQuery of any later statement on the listening session (postgres.c:
 // "if any notifies were received during the just-finished transaction, they'll be seen by the client
-// before ReadyForQuery is"), and a commit signals listeners before it is acknowledged, so a `select pg_backend_pid()`
-// on this connection returns only after every change committed before it was sent has been handed to
-// `onChange`. Concurrent barriers share one round trip. A dropped connection disarms the feed
+// before ReadyForQuery is"), and a commit signals listeners before it is acknowledged, so a
+// `select pg_backend_pid()` on this connection returns only after every change committed before it
+// was sent has been handed to `onChange` (the pid proves the LISTENing backend answered). Concurrent barriers share one round trip. A dropped connection disarms the feed
 // (`onReset`: nothing heard before can be trusted) until LISTEN is active again.
 //
 // PGlite: one session in this process; a commit's notifications reach `onChange` (microtasks queued
