@@ -27,7 +27,7 @@ export interface ReadCache<T> {
   /** Keeps `value` (`bytes`: its JSON length) unless its team changed since `ticket` was taken. */
   store(ticket: ReadTicket, key: string, value: T, bytes: number): void;
   /** Counters since start, for tests and metrics. */
-  stats(): { hits: number; misses: number; stored: number; entries: number };
+  stats(): { hits: number; misses: number; entries: number };
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export async function openReadCache<T>(
   const generations = new Map<string, number>();
   const keysByTeam = new Map<string, Set<string>>();
   let epoch = 0;
-  const counters = { hits: 0, misses: 0, stored: 0 };
+  const counters = { hits: 0, misses: 0 };
   const entries = new LRUCache<string, Entry<T>>({
     maxSize: options.maxBytes,
     dispose: (entry, key) => {
@@ -105,7 +105,6 @@ export async function openReadCache<T>(
         keysByTeam.set(ticket.teamId, keys);
       }
       keys.add(k);
-      counters.stored += 1;
     },
     stats: () => ({ ...counters, entries: entries.size }),
     close: () => feed.close(),

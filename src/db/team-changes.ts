@@ -192,7 +192,7 @@ function feedConnection(url: string, heard: (payload: string) => void, onClose: 
  * one is in flight waits for the next (the one in flight may have been sent before that caller's
  * predecessors committed).
  */
-function coalesced(roundTrip: () => Promise<boolean>): () => Promise<boolean> {
+export function coalesced(roundTrip: () => Promise<boolean>): () => Promise<boolean> {
   let current: Promise<boolean> | null = null;
   let next: Promise<boolean> | null = null;
   const start = () => {
