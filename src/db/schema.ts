@@ -330,6 +330,11 @@ export const syncJobsTable = pgTable(
     index('sync_jobs_cc_idx').on(t.campaignContactId, t.createdAt),
     index('sync_jobs_contact_idx').on(t.contactId, t.createdAt),
     index('sync_jobs_team_idx').on(t.teamId, t.status),
+    // The claim walks a team's live jobs oldest first and stops at the first heads of their queues:
+    // without it, every claim sorted all of the team's queued jobs (7 ms at 1,000, O(n) per job).
+    index('sync_jobs_queue_idx')
+      .on(t.teamId, t.createdAt, t.id)
+      .where(sql`${t.status} in ('QUEUED', 'RUNNING')`),
   ],
 );
 

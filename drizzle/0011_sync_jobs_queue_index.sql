@@ -1,0 +1,1 @@
+CREATE INDEX "sync_jobs_queue_idx" ON "sync_jobs" USING btree ("team_id","created_at","id") WHERE "sync_jobs"."status" in ('QUEUED', 'RUNNING');
