@@ -1,8 +1,9 @@
 // Benchmark: the sync engine against the local simulator (real HTTP both ways), on embedded PGlite
 // (or BENCH_DATABASE_URL). (a) Throughput of 1,000 pushes with 20 ms added per Pinpoint request,
 // against the latency-bound limit; (b) what a recruiter waits from recordReply to SYNCED, idle queue.
-// Run: node --import tsx test/bench/sync.ts [jobs] [replies] (0 replies skips (b)). Prints the SQL
-// statements and transactions per job and the load average with each throughput run.
+// Run: node --import tsx test/bench/sync.ts [jobs] [replies] (0 replies skips (b)); BENCH_RUNS picks
+// throughput runs (4/4, 16/16, rate). Prints the SQL statements and transactions per job and the
+// load average with each throughput run.
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Writable } from 'node:stream';
@@ -404,9 +405,9 @@ console.log(
 console.log('');
 console.log('(a) throughput');
 const runs: ThroughputResult[] = [];
-for (const [scenario, jobs] of [
-  [{ ...DEFAULTS, label: 'concurrency 4/4 (default), rate unbound', requestsPerSecond: UNBOUND }, JOBS],
-  [
+const THROUGHPUT_RUNS = {
+  '4/4': [{ ...DEFAULTS, label: 'concurrency 4/4 (default), rate unbound', requestsPerSecond: UNBOUND }, JOBS],
+  '16/16': [
     {
       label: 'concurrency 16/16, rate unbound',
       workerConcurrency: 16,
@@ -415,8 +416,13 @@ for (const [scenario, jobs] of [
     },
     JOBS,
   ],
-  [{ ...DEFAULTS, label: 'all defaults (4/4, 20 requests/s)' }, RATE_BOUND_JOBS],
-] as const) {
+  rate: [{ ...DEFAULTS, label: 'all defaults (4/4, 20 requests/s)' }, RATE_BOUND_JOBS],
+} as const satisfies Record<string, readonly [Scenario, number]>;
+// BENCH_RUNS=4/4,16/16 runs only those (e.g. to profile one).
+const selected = process.env.BENCH_RUNS?.split(',') ?? Object.keys(THROUGHPUT_RUNS);
+for (const [scenario, jobs] of Object.entries(THROUGHPUT_RUNS)
+  .filter(([key]) => selected.includes(key))
+  .map(([, run]) => run)) {
   const r = await throughput(scenario, jobs);
   runs.push(r);
   const concurrency = Math.min(scenario.workerConcurrency, scenario.maxConcurrency);
