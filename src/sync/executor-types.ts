@@ -14,11 +14,24 @@ export interface ClaimedJob {
   readonly integration: { readonly id: string; readonly keyGeneration: number };
   /**
    * Lets the executor complete the job in its own last statement instead of the worker in one more:
-   * CTEs named `job` (the job's row, marked DONE only while the worker still holds the lease and
-   * `when` holds) and `reset` (closes the breaker). The executor then answers `done` with
-   * `completed` (whether `job` changed a row). Absent: the worker completes every job itself.
+   * see Completion. The executor then answers `done` with `completed` (what `read` said). Absent:
+   * the worker completes every job itself.
    */
-  readonly complete?: (when: SQL) => SQL;
+  readonly complete?: Completion;
+}
+
+/**
+ * A job's completion, opaque to the executor, for it to put into its last statement:
+ * `with <its CTEs>, <parts.ctes> select <its columns>, <parts.columns>`. The first of parts' CTEs is
+ * named `job` (the job's row, marked DONE only while the worker still holds the lease and `when`
+ * holds); the others are the worker's (the breaker, the hand-off to the next job). The executor
+ * must not use the names `job`, `reset`, `picked` and `handoff`, nor the columns `completed` and
+ * `handed_off`.
+ */
+export interface Completion {
+  parts(when: SQL): { readonly ctes: SQL; readonly columns: SQL };
+  /** Reads the statement's row back (undefined: none): whether `job` marked the job DONE. */
+  read(row: Readonly<Record<string, unknown>> | undefined): boolean;
 }
 
 export type JobOutcome =

@@ -4,6 +4,16 @@ import type { Db, DbOrTx } from '../db/client.js';
 import { executeNamed } from '../db/named.js';
 import { CHANNELS, notify } from '../db/notify.js';
 import { campaignContactsTable, syncJobsTable } from '../db/schema.js';
+import {
+  type ClaimedRow,
+  type HandOff,
+  handedOffRow,
+  handedOffSql,
+  handOffCtes,
+  interval,
+  jobStatus,
+} from './claim.js';
+import type { Completion } from './executor-types.js';
 import type { SyncJobEvent, SyncJobPayload } from './jobs.js';
 import { type BreakerSettings, breakerFailureSql, breakerResetSql, rowsOf } from './rate-limit.js';
 
@@ -42,194 +52,6 @@ export async function enqueueSyncJobs(tx: DbOrTx, jobs: readonly NewSyncJob[]): 
   for (const teamId of teams) await notify(tx, CHANNELS.syncJobs, { teamId });
 }
 
-// ── Claim and complete (the worker's side) ─────────────────────────────────────────────────────────
-// Every statement below is short and awaits nothing but its own queries: on PGlite (one connection)
-// a transaction blocks every other query, and no transaction may span the executor's HTTP call.
-// Times are the database's (now()), so instances need not agree on the clock.
-
-export interface ClaimOptions {
-  /** Written to lease_owner; unique per claim, so a completion can prove it still holds the lease. */
-  readonly owner: string;
-  /** At most this many jobs (the worker's free slots). */
-  readonly limit: number;
-  readonly leaseMs: number;
-  readonly perIntegrationConcurrency: number;
-  readonly maxAttempts: number;
-  /**
-   * Only these teams' jobs (a dedicated worker for one large tenant; tests sharing one PostgreSQL
-   * database, so that one test's workers never run another's jobs). Absent: every team.
-   */
-  readonly onlyTeams?: readonly string[];
-  /**
-   * The database runs one statement at a time on its one connection (PGlite): no other claim can
-   * commit between the lock and the claim, so both run without an explicit transaction (BEGIN and
-   * COMMIT cost as much as a statement there). Never set it for PostgreSQL.
-   */
-  readonly oneConnection?: boolean;
-}
-
-/** A claimed row, before its payload is checked (see jobs.ts). */
-export interface ClaimedRow {
-  readonly id: string;
-  readonly teamId: string;
-  readonly campaignContactId: string;
-  readonly payload: unknown;
-  /** Attempts made before this one (a reclaimed expired lease counts as one). */
-  readonly attempts: number;
-  readonly leaseOwner: string;
-  readonly integration: { readonly id: string; readonly keyGeneration: number };
-  /** DEAD: its lease expired (crashed worker) on its last allowed attempt; nothing to run. */
-  readonly status: 'RUNNING' | 'DEAD';
-  readonly lastError: string | null;
-}
-
-const LEASE_EXPIRED_ERROR = 'The worker running this job stopped before finishing (its lease expired).';
-
-const interval = (ms: number) => sql`make_interval(secs => ${ms / 1000}::float8)`;
-const jobStatus = (status: 'QUEUED' | 'RUNNING' | 'DONE' | 'PAUSED' | 'DEAD') =>
-  sql.raw(`'${status}'::sync_job_status`);
-
-/**
- * Claims up to `limit` due jobs. In one transaction: lock (SKIP LOCKED) the rows of connected
- * integrations whose breaker is closed and that have due work, which serialises claims per
- * integration across instances; then, per integration, in a later statement (so its snapshot sees
- * every claim committed before the lock was taken), count its live leases and take at most
- * `perIntegrationConcurrency - live` jobs that head their campaign contact's queue: no older job of
- * the contact unfinished and none of its jobs running under a live lease. Expired leases are taken
- * over (crash recovery), counting the lost run as an attempt.
- */
-export async function claimSyncJobs(db: Db, options: ClaimOptions): Promise<ClaimedRow[]> {
-  if (options.limit <= 0 || options.onlyTeams?.length === 0) return [];
-  const claim = async (tx: DbOrTx) => {
-    const claimed: ClaimedRow[] = [];
-    for (const integration of await lockClaimableIntegrations(tx, options)) {
-      const want = options.limit - claimed.length;
-      if (want <= 0) break;
-      claimed.push(...(await claimForIntegration(tx, integration, want, options)));
-    }
-    return claimed;
-  };
-  // One connection: each statement sees every claim before it, and the claim counts live leases.
-  return options.oneConnection ? claim(db) : db.transaction(claim);
-}
-
-interface ClaimableIntegration {
-  readonly id: string;
-  readonly team_id: string;
-  readonly key_generation: number;
-}
-
-/**
- * Locks (SKIP LOCKED), in random order, up to `limit` connected integrations with a closed breaker,
- * due work and a free slot under the per-integration cap: claims of one integration serialise here.
- */
-async function lockClaimableIntegrations(tx: DbOrTx, options: ClaimOptions): Promise<ClaimableIntegration[]> {
-  const teamFilter = options.onlyTeams
-    ? sql`and i.team_id in (${sql.join(
-        options.onlyTeams.map((t) => sql`${t}::uuid`),
-        sql`, `,
-      )})`
-    : sql``;
-  return rowsOf<ClaimableIntegration>(
-    await executeNamed(
-      tx,
-      sql`
-      select i.id, i.team_id, i.key_generation
-        from integrations i
-       where i.provider = 'PINPOINT' and i.status = 'CONNECTED'
-         and (i.breaker_open_until is null or i.breaker_open_until <= now())
-         ${teamFilter}
-         and (exists (select 1 from sync_jobs j
-                       where j.team_id = i.team_id and j.status = 'QUEUED' and j.run_at <= now())
-              or exists (select 1 from sync_jobs j
-                          where j.team_id = i.team_id and j.status = 'RUNNING' and j.lease_until < now()))
-         and (select count(*) from sync_jobs r
-               where r.team_id = i.team_id and r.status = 'RUNNING' and r.lease_until >= now())
-             < ${options.perIntegrationConcurrency}::int
-       order by random()
-       limit ${options.limit}::int
-         for update of i skip locked`,
-    ),
-  );
-}
-
-/** Jobs of a claimed row's integration that head their contact's queue and are due (or lease-expired). */
-const headsOfQueue = (teamId: string) => sql`
-  select j.id from sync_jobs j
-   where j.team_id = ${teamId}
-     and ((j.status = 'QUEUED' and j.run_at <= now())
-          or (j.status = 'RUNNING' and j.lease_until < now()))
-     and not exists (
-       select 1 from sync_jobs o
-        where (o.campaign_contact_id = j.campaign_contact_id
-               or (j.contact_id is not null and o.contact_id = j.contact_id))
-          and o.id <> j.id
-          and ((o.status not in ('DONE', 'DEAD') and (o.created_at, o.id) < (j.created_at, j.id))
-               or (o.status = 'RUNNING' and o.lease_until >= now())))
-   order by j.created_at, j.id`;
-
-/**
- * Takes at most `cap - live leases` (and `want`) heads of the integration's queues under the lease;
- * a later statement than the lock, so its snapshot sees every claim committed before the lock.
- * An expired lease taken over counts the lost run as an attempt (DEAD on the last one).
- */
-async function claimForIntegration(
-  tx: DbOrTx,
-  integration: ClaimableIntegration,
-  want: number,
-  options: ClaimOptions,
-): Promise<ClaimedRow[]> {
-  const cap = options.perIntegrationConcurrency;
-  const lastTry = sql`s.status = 'RUNNING' and s.attempts + 1 >= ${options.maxAttempts}::int`;
-  const rows = rowsOf<ClaimedDbRow>(
-    await executeNamed(
-      tx,
-      sql`
-      with slots as (
-        select greatest(least(${cap}::int - count(*), ${want}::int), 0)::int as n
-          from sync_jobs
-         where team_id = ${integration.team_id} and status = 'RUNNING' and lease_until >= now()
-      ), picked as (
-        ${headsOfQueue(integration.team_id)}
-         limit (select n from slots)
-           for update of j skip locked
-      )
-      update sync_jobs s
-         set status = case when ${lastTry} then ${jobStatus('DEAD')} else ${jobStatus('RUNNING')} end,
-             attempts = case when s.status = 'RUNNING' then s.attempts + 1 else s.attempts end,
-             last_error = case when s.status = 'RUNNING' then ${LEASE_EXPIRED_ERROR} else s.last_error end,
-             lease_owner = case when ${lastTry} then null else ${options.owner} end,
-             lease_until = case when ${lastTry} then null else now() + ${interval(options.leaseMs)} end,
-             updated_at = now()
-        from picked
-       where s.id = picked.id
-      returning s.id, s.team_id, s.campaign_contact_id, s.payload, s.attempts, s.status::text as status,
-                s.last_error`,
-    ),
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    teamId: row.team_id,
-    campaignContactId: row.campaign_contact_id,
-    payload: row.payload,
-    attempts: Number(row.attempts),
-    leaseOwner: options.owner,
-    integration: { id: integration.id, keyGeneration: Number(integration.key_generation) },
-    status: row.status,
-    lastError: row.last_error,
-  }));
-}
-
-interface ClaimedDbRow {
-  readonly id: string;
-  readonly team_id: string;
-  readonly campaign_contact_id: string;
-  readonly payload: unknown;
-  readonly attempts: number;
-  readonly status: 'RUNNING' | 'DEAD';
-  readonly last_error: string | null;
-}
-
 /** The lease a completion must still hold: a worker that lost it (expired, taken over) changes nothing. */
 export interface Lease {
   readonly id: string;
@@ -253,16 +75,15 @@ export async function extendLease(db: Db, lease: Lease, leaseMs: number): Promis
 /**
  * Finished (outcome `done`), or failed permanently (`failed`, with the error the executor already
  * recorded for users): either way the queue is done with it. Pinpoint answered, so the breaker closes.
+ * Run `completionOf(…)`; answers whether the lease was still held (the job is DONE).
  */
-export async function completeSyncJob(db: Db, lease: Lease, error: string | null = null): Promise<boolean> {
-  const result = await executeNamed(
-    db,
-    sql`with ${completionCtes(lease, error, sql`true`)} select count(*)::int as n from job`,
-  );
-  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0) > 0;
+export async function completeSyncJob(db: Db, completion: Completion): Promise<boolean> {
+  const { ctes, columns } = completion.parts(sql`true`);
+  const result = await executeNamed(db, sql`with ${ctes} select ${columns}`);
+  return completion.read(rowsOf<Record<string, unknown>>(result)[0]);
 }
 
-/** `job as (…), reset as (…)`: completeSyncJob's work as CTEs, applied only when `when` holds. */
+/** `job as (…), reset as (…)`: the completion's own CTEs, applied only when `when` holds. */
 function completionCtes(lease: Lease, error: string | null, when: SQL): SQL {
   return sql`job as (
       update sync_jobs
@@ -273,12 +94,40 @@ function completionCtes(lease: Lease, error: string | null, when: SQL): SQL {
     ), reset as (${breakerResetSql(sql`(select team_id from job)`)} returning 1)`;
 }
 
+export interface CompletionOptions {
+  /** The permanent failure's error (outcome `failed`); absent: none. */
+  readonly error?: string | null;
+  /**
+   * Asked as the statement is built: the hand-off to make (see claim.ts#handOffCtes), or null for
+   * none. `take` gets the job handed off, if one was.
+   */
+  readonly handOff?: {
+    readonly next: () => HandOff | null;
+    readonly take: (row: ClaimedRow) => void;
+  };
+}
+
 /**
- * The job's completion for an executor to run in its last statement (see ClaimedJob.complete): CTEs
- * `job` (the row marked DONE, if the lease is still held and `when` holds) and `reset` (the breaker).
+ * The job's completion (see ClaimedJob.complete; completeSyncJob runs it on its own): CTEs `job` (the
+ * row marked DONE, if the lease is still held and `when` holds) and `reset` (the breaker), and with
+ * a hand-off the next job of the integration taken in the same statement.
  */
-export function completionOf(lease: Lease): (when: SQL) => SQL {
-  return (when) => completionCtes(lease, null, when);
+export function completionOf(lease: Lease, options: CompletionOptions = {}): Completion {
+  let handOff: HandOff | null = null;
+  return {
+    parts(when) {
+      handOff = options.handOff?.next() ?? null;
+      const own = completionCtes(lease, options.error ?? null, when);
+      const completed = sql`(select count(*) from job)::int as completed`;
+      if (!handOff) return { ctes: own, columns: completed };
+      return { ctes: sql`${own}, ${handOffCtes(handOff)}`, columns: sql`${completed}, ${handedOffSql}` };
+    },
+    read(row) {
+      const next = handOff && handedOffRow(row?.handed_off, handOff);
+      if (next) options.handOff?.take(next);
+      return Number(row?.completed ?? 0) > 0;
+    },
+  };
 }
 
 export interface RetryOptions extends BreakerSettings {

@@ -1,6 +1,6 @@
 // Carries out a sync decision's actions through the effects and records each as a sync event,
 // updating the job's context as it goes so later actions see the new status.
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { SyncContext } from '../db/queries/sync-context.js';
 import { activitiesTable } from '../db/schema.js';
@@ -8,6 +8,7 @@ import type { SyncAction } from '../domain/sync-actions.js';
 import { statusAfterSkip } from '../domain/sync-status.js';
 import { UNCERTAIN_NOTE } from './effects/notes.js';
 import type { Effects } from './effects.js';
+import type { Completion } from './executor-types.js';
 import { recordSync, type SyncEventInput } from './record.js';
 
 /** A sync event of the job's campaign contact. */
@@ -69,7 +70,7 @@ async function performPush(
   ctx: SyncContext,
   action: Extract<SyncAction, { type: 'PUSH_APPLICATION' }>,
   effects: Effects,
-  complete: ((when: SQL) => SQL) | undefined,
+  complete: Completion | undefined,
 ): Promise<boolean | undefined> {
   const pushed = await effects.push(ctx, action);
   const patch = {
@@ -100,7 +101,7 @@ export async function perform(
   ctx: SyncContext,
   action: SyncAction,
   effects: Effects,
-  complete?: (when: SQL) => SQL,
+  complete?: Completion,
 ): Promise<boolean | undefined> {
   const status = ctx.campaignContact.syncStatus;
   switch (action.type) {

@@ -8,6 +8,7 @@ import { CHANNELS } from '../db/notify.js';
 import { campaignContactsTable } from '../db/schema.js';
 import { syncEventLogLockSql } from '../db/sync-event-log.js';
 import type { SyncEventKind } from '../domain/types.js';
+import type { Completion } from './executor-types.js';
 import { rowsOf } from './rate-limit.js';
 
 export type { SyncEventKind };
@@ -56,7 +57,7 @@ export async function recordSync(
   db: DbOrTx,
   event: SyncEventInput,
   patch: CampaignContactPatch = {},
-  options: { complete?: ((when: SQL) => SQL) | undefined } = {},
+  options: { complete?: Completion | undefined } = {},
 ): Promise<{ waitingNotes: boolean; completed?: boolean }> {
   const patched = Object.keys(patch).length > 0;
   // The ATS reconciler re-reads contacts pushed recently: a push that lands dates it.
@@ -75,10 +76,10 @@ export async function recordSync(
       complete: options.complete,
     }),
   );
-  const [row] = rowsOf<{ waiting_notes: boolean; completed?: number | string }>(result);
+  const [row] = rowsOf<{ waiting_notes: boolean } & Record<string, unknown>>(result);
   const waitingNotes = row?.waiting_notes === true;
   if (!options.complete) return { waitingNotes };
-  return { waitingNotes, completed: Number(row?.completed ?? 0) > 0 };
+  return { waitingNotes, completed: options.complete.read(row) };
 }
 
 /**
@@ -86,12 +87,12 @@ export async function recordSync(
  * reads every patched row first, so the contact's row is locked before the team's log (the order
  * the use cases take them in), and the insert reads the lock, so the position (drawn by the
  * column's sequence as the row is formed) comes after it. A completion's CTEs (`job`, `reset`)
- * come last and apply only when no note waits.
+ * (and the worker's after them, see Completion) come last and apply only when no note waits.
  */
 function eventStatement(
   event: SyncEventInput,
   update: SQLWrapper | null,
-  extra: { notes: boolean; complete?: ((when: SQL) => SQL) | undefined },
+  extra: { notes: boolean; complete?: Completion | undefined },
 ): SQL {
   const patched = update ? sql`patched as ${update}, ` : sql``; // drizzle parenthesises a query builder
   const afterPatch = update ? sql` from (select count(*) from patched) p` : sql``;
@@ -100,8 +101,9 @@ function eventStatement(
   const notesWait = sql`exists (select 1 from activities a where a.campaign_contact_id = ${campaignContactId}::uuid
                       and a.note_status in ('HELD', 'PENDING'))`;
   const waitingNotes = extra.notes || extra.complete ? sql`, ${notesWait} as waiting_notes` : sql``;
-  const completion = extra.complete ? sql`, ${extra.complete(sql`not ${notesWait}`)}` : sql``;
-  const completed = extra.complete ? sql`, (select count(*) from job)::int as completed` : sql``;
+  const parts = extra.complete?.parts(sql`not ${notesWait}`);
+  const completion = parts ? sql`, ${parts.ctes}` : sql``;
+  const completed = parts ? sql`, ${parts.columns}` : sql``;
   return sql`
     with ${patched}lock as materialized (select ${syncEventLogLockSql(event.teamId)} as locked${afterPatch}),
     event as (

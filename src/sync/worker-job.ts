@@ -2,9 +2,10 @@
 // transaction while a heartbeat keeps its lease, and record the outcome (worker-outcome.ts).
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
+import type { ClaimedRow } from './claim.js';
 import type { ClaimedJob, JobOutcome } from './executor-types.js';
 import { syncJobPayloadSchema } from './jobs.js';
-import { type ClaimedRow, completionOf, extendLease, killSyncJob, releaseSyncJob } from './outbox.js';
+import { type CompletionOptions, completionOf, extendLease, killSyncJob, releaseSyncJob } from './outbox.js';
 import { callback, type OutcomeDeps, recordOutcome } from './worker-outcome.js';
 
 /** What running a job needs of its worker. */
@@ -12,6 +13,8 @@ export interface JobDeps extends OutcomeDeps {
   readonly log: Logger;
   /** True after abandon(): no more heartbeats. */
   readonly abandoned: () => boolean;
+  /** Whether and how the job's completion hands its slot to the next job (see outbox.ts#completionOf). */
+  readonly handOff: (running: Running) => CompletionOptions['handOff'];
 }
 
 export interface Running {
@@ -21,6 +24,10 @@ export interface Running {
   stopAborted: boolean;
   /** stop() gave up waiting and returned the lease itself; the execution's outcome is ignored. */
   released: boolean;
+  /** Jobs handed off in a row before this one (0: claimed). */
+  readonly chain: number;
+  /** The job its completion handed the slot to, if any: the worker runs it next. */
+  handedOff: ClaimedRow | null;
   done: Promise<void>;
 }
 
@@ -37,7 +44,7 @@ export async function releaseJob(deps: Pick<JobDeps, 'db' | 'log'>, row: Claimed
 export async function runJob(deps: JobDeps, running: Running): Promise<void> {
   const { row } = running;
   const jobLog = deps.log.child({ jobId: row.id, teamId: row.teamId, attempts: row.attempts });
-  const job = await checkedJob(deps, row, jobLog);
+  const job = await checkedJob(deps, running, jobLog);
   if (!job) return;
   if (row.status === 'DEAD') {
     // Its lease expired on the last allowed attempt: the claim already marked it DEAD.
@@ -53,11 +60,14 @@ export async function runJob(deps: JobDeps, running: Running): Promise<void> {
     jobLog.info('sync job interrupted by shutdown; handed back');
     return;
   }
-  await recordOutcome(deps, job, row, outcome, jobLog);
+  await recordOutcome(deps, job, row, outcome, jobLog, (error) =>
+    completionOf(row, { error, handOff: deps.handOff(running) }),
+  );
 }
 
 /** The job of a row whose payload reads; a payload that cannot is marked DEAD (null). */
-async function checkedJob(deps: JobDeps, row: ClaimedRow, jobLog: Logger): Promise<ClaimedJob | null> {
+async function checkedJob(deps: JobDeps, running: Running, jobLog: Logger): Promise<ClaimedJob | null> {
+  const { row } = running;
   const parsed = syncJobPayloadSchema.safeParse(row.payload);
   if (!parsed.success) {
     const error = `The job's payload is not a valid sync job payload (version 1), so it can never run: ${z.prettifyError(parsed.error)}`;
@@ -72,7 +82,7 @@ async function checkedJob(deps: JobDeps, row: ClaimedRow, jobLog: Logger): Promi
     payload: parsed.data,
     attempts: row.attempts,
     integration: row.integration,
-    complete: completionOf(row),
+    complete: completionOf(row, { handOff: deps.handOff(running) }),
   };
 }
 

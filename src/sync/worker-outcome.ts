@@ -4,8 +4,9 @@
 import type { SyncSettings } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { ClaimedJob, JobExecutor, JobOutcome } from './executor-types.js';
-import { type ClaimedRow, completeSyncJob, pauseSyncJob, retrySyncJob } from './outbox.js';
+import type { ClaimedRow } from './claim.js';
+import type { ClaimedJob, Completion, JobExecutor, JobOutcome } from './executor-types.js';
+import { completeSyncJob, pauseSyncJob, retrySyncJob } from './outbox.js';
 
 /** What recording an outcome needs of its worker. */
 export interface OutcomeDeps {
@@ -33,12 +34,14 @@ export async function callback(name: string, fn: () => Promise<void>, jobLog: Lo
   }
 }
 
+/** Records the outcome; `completion` makes the job's completion (with the error of a `failed`). */
 export async function recordOutcome(
   deps: OutcomeDeps,
   job: ClaimedJob,
   row: ClaimedRow,
   outcome: JobOutcome,
   jobLog: Logger,
+  completion: (error: string | null) => Completion,
 ): Promise<void> {
   const lost = () =>
     jobLog.warn({ outcome: outcome.kind }, 'lease lost before completion; outcome discarded');
@@ -51,7 +54,7 @@ export async function recordOutcome(
         return;
       }
       const error = outcome.kind === 'failed' ? outcome.error : null;
-      if (!(await completeSyncJob(deps.db, row, error))) return lost();
+      if (!(await completeSyncJob(deps.db, completion(error)))) return lost();
       jobLog.debug({ outcome: outcome.kind }, 'sync job finished');
       return;
     }

@@ -7,8 +7,9 @@ import type { SyncSettings } from '../config.js';
 import type { Database } from '../db/client.js';
 import { CHANNELS, type EventBus } from '../db/notify.js';
 import type { Logger } from '../logger.js';
+import { type ClaimedRow, claimSyncJobs, type HandOff } from './claim.js';
 import type { JobExecutor } from './executor-types.js';
-import { type ClaimedRow, claimSyncJobs } from './outbox.js';
+import type { CompletionOptions } from './outbox.js';
 import { createWakeup, type Wakeup } from './wakeup.js';
 import { type JobDeps, type Running, releaseJob, runJob } from './worker-job.js';
 
@@ -49,6 +50,13 @@ export interface Workers {
 /** After stop()'s grace period and the abort, how long executions get to return before their leases are taken back. */
 const ABORT_WAIT_MS = 2_000;
 
+/**
+ * A completing job hands its slot to the next job of its integration (claim.ts#handOffCtes) at most
+ * this many times in a row; then the slot goes back to the claim, which serves other teams'
+ * integrations first (ClaimOptions.servedLast).
+ */
+const HAND_OFFS_IN_A_ROW = 16;
+
 /** One instance's workers: what the claim loop, the jobs and stop() share. */
 interface WorkerState extends JobDeps {
   readonly id: string;
@@ -58,6 +66,8 @@ interface WorkerState extends JobDeps {
   /** Resolves to the NOTIFY unsubscribe (null: polling only). */
   readonly subscription: Promise<(() => void) | null>;
   claimSeq: number;
+  /** Integrations whose slot was handed along HAND_OFFS_IN_A_ROW times: the next claim serves them last. */
+  readonly servedLast: Set<string>;
   stopping: boolean;
   isAbandoned: boolean;
 }
@@ -74,10 +84,12 @@ export function startWorkers(options: StartWorkersOptions): Workers {
     settings: options.settings,
     log,
     abandoned: () => state.isAbandoned,
+    handOff: (running) => handOffOf(state, running),
     inFlight: new Map(),
     wakeup,
     subscription: listenForJobs(options, log, wakeup),
     claimSeq: 0,
+    servedLast: new Set(),
     stopping: false,
     isAbandoned: false,
   };
@@ -151,8 +163,11 @@ async function claimLoop(state: WorkerState): Promise<void> {
 /** Claims up to `limit` jobs under a fresh lease owner; null when the claim failed (logged). */
 async function claim(state: WorkerState, limit: number): Promise<ClaimedRow[] | null> {
   const { settings, options } = state;
+  const servedLast = [...state.servedLast];
+  state.servedLast.clear();
   try {
     return await claimSyncJobs(state.db, {
+      servedLast,
       owner: `${state.id}#${++state.claimSeq}`,
       limit,
       leaseMs: settings.leaseMs,
@@ -168,23 +183,54 @@ async function claim(state: WorkerState, limit: number): Promise<ClaimedRow[] | 
   }
 }
 
-function startJob(state: WorkerState, row: ClaimedRow): void {
+function startJob(state: WorkerState, row: ClaimedRow, chain = 0): void {
   const running: Running = {
     row,
     controller: new AbortController(),
     stopAborted: false,
     released: false,
+    chain,
+    handedOff: null,
     done: Promise.resolve(),
   };
   state.inFlight.set(row.id, running);
-  running.done = runJob(state, running)
-    .catch((error: unknown) =>
-      state.log.error({ err: error, jobId: row.id }, 'recording a sync job outcome failed'),
-    )
-    .finally(() => {
-      state.inFlight.delete(row.id);
-      state.wakeup.kick();
-    });
+  running.done = (async () => {
+    try {
+      await runJob(state, running);
+    } catch (error) {
+      state.log.error({ err: error, jobId: row.id }, 'recording a sync job outcome failed');
+    }
+    let next = running.handedOff;
+    if (next && state.stopping) {
+      // Handed off while stop() was called: hand it straight back (after a crash its lease expires).
+      if (!state.isAbandoned) await releaseJob(state, next);
+      next = null;
+    }
+    // The slot passes to the handed-off job in the same tick, or is freed for the claim.
+    state.inFlight.delete(row.id);
+    if (next) return startJob(state, next, chain + 1);
+    if (chain >= HAND_OFFS_IN_A_ROW) state.servedLast.add(row.integration.id);
+    state.wakeup.kick();
+  })();
+}
+
+/** The hand-off a running job's completion makes, decided as its statement is built. */
+function handOffOf(state: WorkerState, running: Running): CompletionOptions['handOff'] {
+  return {
+    next: (): HandOff | null =>
+      state.stopping || running.chain >= HAND_OFFS_IN_A_ROW
+        ? null
+        : {
+            owner: `${state.id}#${++state.claimSeq}`,
+            leaseMs: state.options.settings.leaseMs,
+            maxAttempts: state.options.settings.maxAttempts,
+            teamId: running.row.teamId,
+            integrationId: running.row.integration.id,
+          },
+    take: (row) => {
+      running.handedOff = row;
+    },
+  };
 }
 
 /** Claims nothing more; running jobs get the grace period, then are aborted and, at worst, handed back. */

@@ -4,10 +4,10 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { integrationsTable, syncJobsTable } from '../../src/db/schema.js';
+import { type ClaimOptions, claimSyncJobs } from '../../src/sync/claim.js';
 import {
-  type ClaimOptions,
-  claimSyncJobs,
   completeSyncJob,
+  completionOf,
   extendLease,
   pauseSyncJob,
   releaseSyncJob,
@@ -76,7 +76,7 @@ describe(`outbox claims on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(claimedFor(await claim(), team.teamId)).toEqual([]);
 
     const headA = first.find((j) => j.campaignContactId === a)!;
-    expect(await completeSyncJob(database.db, headA)).toBe(true);
+    expect(await completeSyncJob(database.db, completionOf(headA))).toBe(true);
     const next = claimedFor(await claim(), team.teamId);
     expect(next.map((j) => j.id)).toEqual(a2);
   });
@@ -97,7 +97,7 @@ describe(`outbox claims on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       const [job] = claimedFor(await claim(), team.teamId);
       const event = (job!.payload as { event: { kind: string; activityId?: string } }).event;
       seen.push(event.activityId ?? event.kind);
-      await completeSyncJob(database.db, job!);
+      await completeSyncJob(database.db, completionOf(job!));
     }
     expect(seen).toEqual(['ADDED', 'a1', 'a2']);
   });
@@ -145,7 +145,7 @@ describe(`outbox claims on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(fresh?.leaseOwner).not.toBe(stale?.leaseOwner);
 
     expect(await extendLease(database.db, stale!, 5_000)).toBe(false);
-    expect(await completeSyncJob(database.db, stale!)).toBe(false);
+    expect(await completeSyncJob(database.db, completionOf(stale!))).toBe(false);
     expect(
       await retrySyncJob(database.db, stale!, {
         error: 'late',
@@ -156,7 +156,7 @@ describe(`outbox claims on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       }),
     ).toEqual({ applied: false });
     expect((await jobById(database.db, id!)).status).toBe('RUNNING');
-    expect(await completeSyncJob(database.db, fresh!)).toBe(true);
+    expect(await completeSyncJob(database.db, completionOf(fresh!))).toBe(true);
     const row = await jobById(database.db, id!);
     expect(row).toMatchObject({ status: 'DONE', attempts: 1, leaseOwner: null, lastError: null });
     expect(await readBreaker(database.db, team.teamId)).toEqual({ failures: 0, openForMs: 0 });
@@ -228,7 +228,10 @@ describe(`outbox claims on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const resumed = claimedFor(await claim(), team.teamId);
     expect(resumed).toHaveLength(2);
     // An answer from Pinpoint closes the breaker.
-    await completeSyncJob(database.db, resumed[0]!, 'Pinpoint answered 422: job is closed');
+    await completeSyncJob(
+      database.db,
+      completionOf(resumed[0]!, { error: 'Pinpoint answered 422: job is closed' }),
+    );
     expect(await readBreaker(database.db, team.teamId)).toEqual({ failures: 0, openForMs: 0 });
   });
 
