@@ -406,7 +406,10 @@ console.log('');
 console.log('(a) throughput');
 const runs: ThroughputResult[] = [];
 const THROUGHPUT_RUNS = {
-  '4/4': [{ ...DEFAULTS, label: 'concurrency 4/4 (default), rate unbound', requestsPerSecond: UNBOUND }, JOBS],
+  '4/4': [
+    { ...DEFAULTS, label: 'concurrency 4/4 (default), rate unbound', requestsPerSecond: UNBOUND },
+    JOBS,
+  ],
   '16/16': [
     {
       label: 'concurrency 16/16, rate unbound',
