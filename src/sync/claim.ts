@@ -223,8 +223,9 @@ export interface HandOff extends Pick<ClaimOptions, 'owner' | 'leaseMs' | 'maxAt
 }
 
 /**
- * CTEs (`picked`, `handoff`) for a completion's statement, after its `job` CTE: when
- * `job` completed a row, the oldest head of the integration's queues is taken under `handOff.owner`'s
+ * CTEs (`picked`, `handoff`) for a completion's statement, after its `job` and `reset` CTEs (read
+ * first, so the integration's row is locked, if at all, before any waiting job's): when `job`
+ * completed a row, the oldest head of the integration's queues is taken under `handOff.owner`'s
  * lease in the same statement, so the slot passes from one job to the next without a claim. The
  * integration's live leases stay the same in number (one ends as the other starts, atomically), so
  * the per-integration cap holds without the claim's lock. Nothing is handed off unless the
@@ -233,7 +234,7 @@ export interface HandOff extends Pick<ClaimOptions, 'owner' | 'leaseMs' | 'maxAt
 export function handOffCtes(handOff: HandOff): SQL {
   return sql`picked as (
         ${headsOfQueue(handOff.teamId)}
-         limit (select count(*) from job)
+         limit (select count(*) from job where (select count(*) from reset) >= 0)
            for update of j skip locked
       ), handoff as (
         ${takeLeases(

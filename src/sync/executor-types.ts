@@ -24,12 +24,13 @@ export interface ClaimedJob {
  * A job's completion, opaque to the executor, for it to put into its last statement:
  * `with <its CTEs>, <parts.ctes> select <its columns>, <parts.columns>`. The first of parts' CTEs is
  * named `job` (the job's row, marked DONE only while the worker still holds the lease and `when`
- * holds); the others are the worker's (the breaker, the hand-off to the next job). The executor
- * must not use the names `job`, `reset`, `picked` and `handoff`, nor the columns `completed` and
- * `handed_off`.
+ * holds); the others are the worker's (the breaker, the hand-off to the next job). `settled` is a
+ * scalar subquery that reads them all: work the statement must do after them (taking the team's
+ * event-log lock) reads it. The executor must not use the names `job`, `reset`, `picked` and
+ * `handoff`, nor the columns `completed` and `handed_off`.
  */
 export interface Completion {
-  parts(when: SQL): { readonly ctes: SQL; readonly columns: SQL };
+  parts(when: SQL): { readonly ctes: SQL; readonly columns: SQL; readonly settled: SQL };
   /** Reads the statement's row back (undefined: none): whether `job` marked the job DONE. */
   read(row: Readonly<Record<string, unknown>> | undefined): boolean;
 }

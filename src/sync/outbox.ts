@@ -119,8 +119,13 @@ export function completionOf(lease: Lease, options: CompletionOptions = {}): Com
       handOff = options.handOff?.next() ?? null;
       const own = completionCtes(lease, options.error ?? null, when);
       const completed = sql`(select count(*) from job)::int as completed`;
-      if (!handOff) return { ctes: own, columns: completed };
-      return { ctes: sql`${own}, ${handOffCtes(handOff)}`, columns: sql`${completed}, ${handedOffSql}` };
+      const settled = sql`(select count(*) from job) + (select count(*) from reset)`;
+      if (!handOff) return { ctes: own, columns: completed, settled };
+      return {
+        ctes: sql`${own}, ${handOffCtes(handOff)}`,
+        columns: sql`${completed}, ${handedOffSql}`,
+        settled: sql`${settled} + (select count(*) from handoff)`,
+      };
     },
     read(row) {
       const next = handOff && handedOffRow(row?.handed_off, handOff);

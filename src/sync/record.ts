@@ -83,36 +83,45 @@ export async function recordSync(
 }
 
 /**
- * `[with patched as (update …),] lock as (…), event as (insert …) select pg_notify(…)`. The lock
- * reads every patched row first, so the contact's row is locked before the team's log (the order
- * the use cases take them in), and the insert reads the lock, so the position (drawn by the
- * column's sequence as the row is formed) comes after it. A completion's CTEs (`job`, `reset`)
- * (and the worker's after them, see Completion) come last and apply only when no note waits.
+ * `with [patched as (update …),] [completion…,] lock as (…), event as (insert …) select pg_notify(…)`.
+ * The lock reads every patched row and the completion's work first, so the rows are locked before
+ * the team's log (the order the use cases take them in) and the log is held only for the insert and
+ * the commit; the insert reads the lock, so the position (drawn by the column's sequence as the row
+ * is formed) comes after it. A completion applies only when no note waits.
  */
 function eventStatement(
   event: SyncEventInput,
   update: SQLWrapper | null,
   extra: { notes: boolean; complete?: Completion | undefined },
 ): SQL {
-  const patched = update ? sql`patched as ${update}, ` : sql``; // drizzle parenthesises a query builder
-  const afterPatch = update ? sql` from (select count(*) from patched) p` : sql``;
   const campaignId = event.campaignId ?? null;
   const campaignContactId = event.campaignContactId ?? null;
   const notesWait = sql`exists (select 1 from activities a where a.campaign_contact_id = ${campaignContactId}::uuid
                       and a.note_status in ('HELD', 'PENDING'))`;
   const waitingNotes = extra.notes || extra.complete ? sql`, ${notesWait} as waiting_notes` : sql``;
   const parts = extra.complete?.parts(sql`not ${notesWait}`);
-  const completion = parts ? sql`, ${parts.ctes}` : sql``;
   const completed = parts ? sql`, ${parts.columns}` : sql``;
+  const before: SQL[] = [];
+  const lockAfter: SQL[] = [];
+  if (update) {
+    before.push(sql`patched as ${update}`); // drizzle parenthesises a query builder
+    lockAfter.push(sql`(select count(*) from patched) p`);
+  }
+  if (parts) {
+    before.push(parts.ctes);
+    lockAfter.push(sql`(select ${parts.settled}) c`);
+  }
+  const ctes = before.length > 0 ? sql`${sql.join(before, sql`, `)}, ` : sql``;
+  const afterWork = lockAfter.length > 0 ? sql` from ${sql.join(lockAfter, sql`, `)}` : sql``;
   return sql`
-    with ${patched}lock as materialized (select ${syncEventLogLockSql(event.teamId)} as locked${afterPatch}),
+    with ${ctes}lock as materialized (select ${syncEventLogLockSql(event.teamId)} as locked${afterWork}),
     event as (
       insert into sync_events (id, team_id, campaign_id, campaign_contact_id, kind, status, message)
       select ${randomUUID()}::uuid, ${event.teamId}::uuid, ${campaignId}::uuid, ${campaignContactId}::uuid,
              ${event.kind}::sync_event_kind, ${event.status ?? null}::sync_status, ${event.message}
         from lock
       returning id, position
-    )${completion}
+    )
     select pg_notify(${CHANNELS.syncEvent}, json_build_object(
              'teamId', ${event.teamId}::text, 'campaignId', ${campaignId}::text,
              'id', event.id, 'position', event.position)::text)${waitingNotes}${completed}
