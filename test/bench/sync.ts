@@ -1,5 +1,5 @@
-// Benchmark: the sync engine against the local simulator (real HTTP both ways), on embedded PGlite
-// (or BENCH_DATABASE_URL). (a) Throughput of 1,000 pushes with 20 ms added per Pinpoint request,
+// Benchmark: the sync engine against the local simulator (in a process of its own; real HTTP both
+// ways), on embedded PGlite (or BENCH_DATABASE_URL). (a) Throughput of 1,000 pushes with 20 ms added per Pinpoint request,
 // against the latency-bound limit; (b) what a recruiter waits from recordReply to SYNCED, idle queue.
 // Run: node --import tsx test/bench/sync.ts [jobs] [replies] (0 replies skips (b)); BENCH_RUNS picks
 // throughput runs (4/4, 16/16, rate). Prints the SQL statements and transactions per job and the
@@ -15,10 +15,10 @@ import { migrateDatabase } from '../../src/db/migrate.js';
 import { syncJobsTable } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
-import { startPinpointSimulator } from '../../src/simulator/server.js';
 import { createExecutor } from '../../src/sync/executor.js';
 import { createRequestGate, rowsOf } from '../../src/sync/rate-limit.js';
 import { wsClient } from '../helpers/subscriptions.js';
+import { spawnHelper } from './support/ipc.js';
 
 const JOBS = Number(process.argv[2] ?? 1_000);
 const REPLIES = Number(process.argv[3] ?? 60);
@@ -30,7 +30,16 @@ const BATCH = 500; // addContactsToCampaign's limit per call
 /** Statements and explicit transactions the product ran (the bench's own polling is marked and left out). */
 const BENCH_TAG = '/* bench */';
 const counted = { statements: 0, transactions: 0 };
-const sim = await startPinpointSimulator({ port: 0 });
+// Pinpoint is remote in production: the simulator runs in a process of its own, so this process's
+// CPU (reported with each run) is the product's: server, workers and their database client.
+const simProcess = spawnHelper('test/bench/support/simulator-process.ts');
+const sim = await simProcess.event<{ url: string; baseUrlTemplate: string }>('ready');
+/** The simulator's request log of a company from `from` on (method, path, when answered). */
+const requestsOf = (domain: string, from: number) =>
+  simProcess.call<{ method: string; path: string; at: string }[]>('requests', { domain, from });
+const requestCount = (domain: string) => simProcess.call<number>('requestCount', { domain });
+const setLatency = (domain: string, latencyMs: number) =>
+  simProcess.call('setFaults', { domain, faults: { latencyMs } });
 const database = await openDatabase(
   process.env.BENCH_DATABASE_URL
     ? databaseTargetFromUrl(process.env.BENCH_DATABASE_URL, '.data')
@@ -103,6 +112,7 @@ interface BenchTeam {
   readonly teamId: string;
   readonly token: string;
   readonly domain: string;
+  readonly apiKey: string;
   readonly campaignId: string;
 }
 
@@ -120,7 +130,7 @@ async function setup(
   teams.push(teamId);
   const domain = `bench${suffix}`;
   const apiKey = `pp_${randomBytes(16).toString('hex')}`;
-  const company = sim.store.createCompany({
+  const company = await simProcess.call<{ jobIds: string[] }>('createCompany', {
     domain,
     apiKeys: [{ key: apiKey }],
     jobs: [{ title: 'Backend Engineer', stages: ['Applied', 'Sourced'] }],
@@ -147,12 +157,12 @@ async function setup(
         name: 'Bench',
         channel: 'EMAIL',
         syncAs: 'APPLICATION',
-        fieldValues: [{ field: 'job', value: company.jobs[0]!.id }],
+        fieldValues: [{ field: 'job', value: company.jobIds[0]! }],
       },
     },
   );
   if (!created.createCampaign.id) throw new Error('createCampaign failed');
-  return { teamId, token, domain, campaignId: created.createCampaign.id };
+  return { teamId, token, domain, apiKey, campaignId: created.createCampaign.id };
 }
 
 async function addContacts(server: RunningServer, team: BenchTeam, count: number): Promise<string[]> {
@@ -198,14 +208,13 @@ async function waitForIdle(teamId: string, timeoutMs = 120_000): Promise<void> {
 }
 
 /** Median time of one Pinpoint request from Node at the given added latency, beyond that latency. */
-async function requestOverheadMs(domain: string, latencyMs: number): Promise<number> {
-  sim.setFaults(domain, { latencyMs });
-  const key = [...sim.store.company(domain)!.apiKeys.keys()][0]!;
+async function requestOverheadMs({ domain, apiKey }: BenchTeam, latencyMs: number): Promise<number> {
+  await setLatency(domain, latencyMs);
   const times: number[] = [];
   for (let i = 0; i < 60; i++) {
     const started = performance.now();
     const res = await fetch(`${sim.url}/${domain}/api/v1/candidates?filter[email]=nobody@example.com`, {
-      headers: { 'x-api-key': key, accept: 'application/vnd.api+json' },
+      headers: { 'x-api-key': apiKey, accept: 'application/vnd.api+json' },
     });
     await res.arrayBuffer();
     if (i >= 10) times.push(performance.now() - started - latencyMs);
@@ -243,7 +252,7 @@ interface ThroughputResult {
   /** Statements per job (SQL drizzle ran: enqueue, claim, execute, record), and explicit transactions. */
   readonly statementsPerJob: number;
   readonly transactionsPerJob: number;
-  /** CPU this process used over the run (server, workers and simulator share it), ÷ wall time. */
+  /** CPU this process used over the run (server and workers; the simulator has its own), ÷ wall time. */
   readonly cpuShare: number;
 }
 
@@ -251,9 +260,8 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
   const { server, teams } = await startBenchServer(scenario);
   try {
     const team = await setup(server, teams, 'ADDED_TO_CAMPAIGN');
-    const overheadMs = await requestOverheadMs(team.domain, LATENCY_MS);
-    const log = sim.store.requestLog(team.domain);
-    const logStart = log.length;
+    const overheadMs = await requestOverheadMs(team, LATENCY_MS);
+    const logStart = await requestCount(team.domain);
     const before = { ...counted };
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -270,11 +278,14 @@ async function throughput(scenario: Scenario, jobs: number): Promise<ThroughputR
     const cpu = process.cpuUsage(cpuBefore);
     const statementsPerJob = (counted.statements - before.statements) / jobs;
     const transactionsPerJob = (counted.transactions - before.transactions) / jobs;
-    const counters = sim.store.counters(team.domain);
-    if (sim.store.listApplications(team.domain).length !== jobs || counters.duplicateApplications !== 0) {
+    const counters = await simProcess.call<{ duplicateApplications: number }>('counters', {
+      domain: team.domain,
+    });
+    const applications = await simProcess.call<number>('applicationCount', { domain: team.domain });
+    if (applications !== jobs || counters.duplicateApplications !== 0) {
       throw new Error(`expected ${jobs} applications, got ${JSON.stringify(counters)}`);
     }
-    const requests = log.slice(logStart);
+    const requests = await requestsOf(team.domain, logStart);
     const mix = mixOf(requests.map(shape), jobs);
     return {
       scenario,
@@ -308,8 +319,7 @@ async function recruiterWait(scenario: Scenario, latencyMs: number): Promise<Wai
   const { server, teams } = await startBenchServer(scenario);
   try {
     const team = await setup(server, teams, 'INTERESTED');
-    sim.setFaults(team.domain, { latencyMs });
-    const log = sim.store.requestLog(team.domain);
+    await setLatency(team.domain, latencyMs);
     const ccIds = await addContacts(server, team, REPLIES + 5);
     await waitForIdle(team.teamId);
     const synced = new Map<string, number>();
@@ -347,7 +357,7 @@ async function recruiterWait(scenario: Scenario, latencyMs: number): Promise<Wai
         if (synced.has(id)) resolve();
         waiters.set(id, resolve);
       });
-      const logStart = log.length;
+      const logStart = await requestCount(team.domain);
       const started = performance.now();
       await gql(server, team.token, replyQuery, { id });
       const returned = performance.now();
@@ -355,7 +365,7 @@ async function recruiterWait(scenario: Scenario, latencyMs: number): Promise<Wai
         seen,
         new Promise((_, reject) => setTimeout(() => reject(new Error(`no SYNCED for ${id}`)), 30_000)),
       ]);
-      const requests = log.slice(logStart);
+      const requests = await requestsOf(team.domain, logStart);
       // Logged once answered: its arrival is `latencyMs` earlier (ms resolution, wall clock).
       const firstArrival = Date.parse(requests[0]?.at ?? '') - latencyMs;
       const result = {
@@ -374,7 +384,7 @@ async function recruiterWait(scenario: Scenario, latencyMs: number): Promise<Wai
     const waits: number[] = [];
     const mutation: number[] = [];
     const pickups: number[] = [];
-    const logBefore = log.length;
+    const logBefore = await requestCount(team.domain);
     for (const id of ccIds.slice(5)) {
       const r = await reply(id);
       waits.push(r.wait);
@@ -383,7 +393,7 @@ async function recruiterWait(scenario: Scenario, latencyMs: number): Promise<Wai
     }
     dispose();
     await authed.dispose();
-    const requests = log.slice(logBefore).map(shape);
+    const requests = (await requestsOf(team.domain, logBefore)).map(shape);
     return { latencyMs, waits, mutation, pickups, requests };
   } finally {
     await server.stop();
@@ -453,7 +463,7 @@ for (const [scenario, jobs] of Object.entries(THROUGHPUT_RUNS)
     );
   }
   console.log(
-    `    process CPU            ${(100 * r.cpuShare).toFixed(0)}% of one core (server, workers and simulator share this process)`,
+    `    process CPU            ${(100 * r.cpuShare).toFixed(0)}% of one core (server and workers; the simulator runs in its own process)`,
   );
   console.log(`    share of the limit     ${((100 * r.jobsPerSecond) / limit).toFixed(0)}%`);
 }
@@ -477,4 +487,5 @@ for (const [scenario, latencyMs] of waitScenarios) {
 }
 
 await database.close();
-await sim.close();
+await simProcess.call('close');
+await simProcess.exited();
