@@ -217,7 +217,10 @@ interface ClaimedDbRow {
 }
 
 /** What a completing job needs to hand its slot to the next job of its integration. */
-export interface HandOff extends Pick<ClaimOptions, 'owner' | 'leaseMs' | 'maxAttempts'> {
+export interface HandOff
+  extends Pick<ClaimOptions, 'owner' | 'leaseMs' | 'maxAttempts' | 'perIntegrationConcurrency'> {
+  /** The completing job, whose slot passes on. */
+  readonly jobId: string;
   readonly teamId: string;
   readonly integrationId: string;
 }
@@ -226,15 +229,25 @@ export interface HandOff extends Pick<ClaimOptions, 'owner' | 'leaseMs' | 'maxAt
  * CTEs (`picked`, `handoff`) for a completion's statement, after its `job` and `reset` CTEs (read
  * first, so the integration's row is locked, if at all, before any waiting job's): when `job`
  * completed a row, the oldest head of the integration's queues is taken under `handOff.owner`'s
- * lease in the same statement, so the slot passes from one job to the next without a claim. The
- * integration's live leases stay the same in number (one ends as the other starts, atomically), so
- * the per-integration cap holds without the claim's lock. Nothing is handed off unless the
- * integration is still connected with its breaker closed. Column: `handedOffSql`.
+ * lease in the same statement, so the slot passes from one job to the next without a claim. Only a
+ * live lease passes on, and only below the cap counting the others: the integration's live leases
+ * then stay the same in number (one ends as the other starts, atomically), so the per-integration
+ * cap holds without the claim's lock. (A lease that expired unnoticed may already have been
+ * replaced by another claim.) Nothing is handed off unless the integration is still connected with
+ * its breaker closed: its row is read, not locked, so a pause committing meanwhile lets one job
+ * through, which Pinpoint refuses and which then pauses too. Column: `handedOffSql`.
  */
 export function handOffCtes(handOff: HandOff): SQL {
   return sql`picked as (
         ${headsOfQueue(handOff.teamId)}
-         limit (select count(*) from job where (select count(*) from reset) >= 0)
+         limit (select count(*) from job
+                 where (select count(*) from reset) >= 0
+                   and exists (select 1 from sync_jobs c
+                                where c.id = ${handOff.jobId} and c.lease_until >= now())
+                   and (select count(*) from sync_jobs r
+                         where r.team_id = ${handOff.teamId} and r.status = 'RUNNING'
+                           and r.lease_until >= now() and r.id <> ${handOff.jobId})
+                       < ${handOff.perIntegrationConcurrency}::int)
            for update of j skip locked
       ), handoff as (
         ${takeLeases(

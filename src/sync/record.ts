@@ -102,17 +102,16 @@ function eventStatement(
   const parts = extra.complete?.parts(sql`not ${notesWait}`);
   const completed = parts ? sql`, ${parts.columns}` : sql``;
   const before: SQL[] = [];
-  const lockAfter: SQL[] = [];
-  if (update) {
-    before.push(sql`patched as ${update}`); // drizzle parenthesises a query builder
-    lockAfter.push(sql`(select count(*) from patched) p`);
-  }
-  if (parts) {
-    before.push(parts.ctes);
-    lockAfter.push(sql`(select ${parts.settled}) c`);
-  }
+  if (update) before.push(sql`patched as ${update}`); // drizzle parenthesises a query builder
+  if (parts) before.push(parts.ctes);
   const ctes = before.length > 0 ? sql`${sql.join(before, sql`, `)}, ` : sql``;
-  const afterWork = lockAfter.length > 0 ? sql` from ${sql.join(lockAfter, sql`, `)}` : sql``;
+  // The completion's work goes in a qual, not a FROM item (the planner drops a subquery whose output
+  // nothing reads); reading the patched count there too runs it after the patch, before the lock.
+  let afterWork = sql``;
+  if (update && parts)
+    afterWork = sql` from (select count(*) as n from patched) p where p.n + (${parts.settled}) >= 0`;
+  else if (update) afterWork = sql` from (select count(*) from patched) p`;
+  else if (parts) afterWork = sql` where (${parts.settled}) >= 0`;
   return sql`
     with ${ctes}lock as materialized (select ${syncEventLogLockSql(event.teamId)} as locked${afterWork}),
     event as (

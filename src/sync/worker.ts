@@ -224,6 +224,8 @@ function handOffOf(state: WorkerState, running: Running): CompletionOptions['han
             owner: `${state.id}#${++state.claimSeq}`,
             leaseMs: state.options.settings.leaseMs,
             maxAttempts: state.options.settings.maxAttempts,
+            perIntegrationConcurrency: state.options.settings.perIntegrationConcurrency,
+            jobId: running.row.id,
             teamId: running.row.teamId,
             integrationId: running.row.integration.id,
           },

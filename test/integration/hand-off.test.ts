@@ -1,6 +1,6 @@
 // The hand-off: a completing job passes its slot to the next job of its integration in the
 // completion's own statement (claim.ts#handOffCtes), on a real database (PGlite, or PostgreSQL when
-// TEST_DATABASE_URL is set). The worker's use of it is covered in worker.test.ts.
+// TEST_DATABASE_URL is set), and workers handing their slots along.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
@@ -30,16 +30,12 @@ afterAll(async () => {
 });
 
 let seq = 0;
-const teams: string[] = [];
-async function newTeam(options: Parameters<typeof createSyncTeam>[1]) {
-  const team = await createSyncTeam(database.db, options);
-  teams.push(team.teamId);
-  return team;
-}
-const claim = (limit: number) =>
+const newTeam = (options: Parameters<typeof createSyncTeam>[1]) => createSyncTeam(database.db, options);
+/** Claims up to `limit` of `team`'s jobs (only its own: other tests leave theirs queued). */
+const claim = (team: { teamId: string }, limit: number) =>
   claimSyncJobs(database.db, {
     owner: `claim#${++seq}`,
-    onlyTeams: teams,
+    onlyTeams: [team.teamId],
     limit,
     leaseMs: 5_000,
     perIntegrationConcurrency: 2,
@@ -47,11 +43,13 @@ const claim = (limit: number) =>
   });
 
 /** Completes `job` with a hand-off under a fresh owner; answers what was completed and handed off. */
-async function completeHandingOff(job: ClaimedRow, error: string | null = null) {
+async function completeHandingOff(job: ClaimedRow, error: string | null = null, cap = 2) {
   const handOff: HandOff = {
     owner: `hand-off#${++seq}`,
     leaseMs: 5_000,
     maxAttempts: 5,
+    perIntegrationConcurrency: cap,
+    jobId: job.id,
     teamId: job.teamId,
     integrationId: job.integration.id,
   };
@@ -75,7 +73,7 @@ describe(`hand-off on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   it('takes the oldest waiting job under the new owner as the completed one ends, keeping the lease count', async () => {
     const team = await newTeam({ contacts: 4 });
     const ids = await enqueue(database.db, team.teamId, team.campaignContactIds);
-    const [first, second] = (await claim(10)).filter((j) => j.teamId === team.teamId);
+    const [first, second] = await claim(team, 10);
     expect([first?.id, second?.id]).toEqual(ids.slice(0, 2));
     expect(await liveLeases(team.teamId)).toBe(2);
 
@@ -95,13 +93,13 @@ describe(`hand-off on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(await jobById(database.db, ids[2]!)).toMatchObject({ status: 'RUNNING', leaseOwner: owner });
     // One lease ended as the other began: the cap of 2 holds without the claim's lock.
     expect(await liveLeases(team.teamId)).toBe(2);
-    expect((await claim(10)).filter((j) => j.teamId === team.teamId)).toEqual([]);
+    expect(await claim(team, 10)).toEqual([]);
   });
 
   it('hands off after a permanent failure too, recording its error', async () => {
     const team = await newTeam({ contacts: 2 });
     const ids = await enqueue(database.db, team.teamId, team.campaignContactIds);
-    const [first] = (await claim(1)).filter((j) => j.teamId === team.teamId);
+    const [first] = await claim(team, 1);
     const { completed, next } = await completeHandingOff(first!, 'Pinpoint answered 422: job is closed');
     expect(completed).toBe(true);
     expect(next?.id).toBe(ids[1]);
@@ -116,20 +114,20 @@ describe(`hand-off on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const [cc] = team.campaignContactIds as [string];
     const [a1] = await enqueue(database.db, team.teamId, [cc]);
     const [a2] = await enqueue(database.db, team.teamId, [cc]);
-    const [first] = (await claim(10)).filter((j) => j.teamId === team.teamId);
+    const [first] = await claim(team, 10);
     expect(first?.id).toBe(a1);
     // The statement sees the completing job still running: its contact's next job waits for a claim.
     const { completed, next } = await completeHandingOff(first!);
     expect(completed).toBe(true);
     expect(next).toBeNull();
     expect((await jobById(database.db, a2!)).status).toBe('QUEUED');
-    expect((await claim(10)).filter((j) => j.teamId === team.teamId).map((j) => j.id)).toEqual([a2]);
+    expect((await claim(team, 10)).map((j) => j.id)).toEqual([a2]);
   });
 
   it('hands nothing off when the lease was lost, the queue is empty, or the integration cannot run', async () => {
     const team = await newTeam({ contacts: 5 });
     const ids = await enqueue(database.db, team.teamId, team.campaignContactIds);
-    const [first, second] = (await claim(10)).filter((j) => j.teamId === team.teamId);
+    const [first, second] = await claim(team, 10);
 
     // A completion from a worker that lost its lease completes nothing and takes nothing.
     const stranger = await completeHandingOff({ ...first!, leaseOwner: 'another-worker#1' });
@@ -152,10 +150,26 @@ describe(`hand-off on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     for (const id of ids.slice(2)) expect((await jobById(database.db, id)).status).toBe('QUEUED');
   });
 
+  it('passes on only a live lease, and only below the cap counting the others', async () => {
+    const team = await newTeam({ contacts: 4 });
+    const ids = await enqueue(database.db, team.teamId, team.campaignContactIds);
+    const [first, second] = await claim(team, 10);
+    // The cap went down to 1 meanwhile: the other live lease already fills it.
+    expect(await completeHandingOff(first!, null, 1)).toMatchObject({ completed: true, next: null });
+    expect(await liveLeases(team.teamId)).toBe(1);
+
+    // A lease that expired unnoticed may already have been replaced by a claim: it does not pass on.
+    await database.db.execute(
+      sql`update sync_jobs set lease_until = now() - interval '1 second' where id = ${second!.id}`,
+    );
+    expect(await completeHandingOff(second!)).toMatchObject({ completed: true, next: null });
+    for (const id of ids.slice(2)) expect((await jobById(database.db, id)).status).toBe('QUEUED');
+  });
+
   it('hands nothing off when no job is due', async () => {
     const team = await newTeam({ contacts: 1 });
     await enqueue(database.db, team.teamId, team.campaignContactIds);
-    const [only] = (await claim(1)).filter((j) => j.teamId === team.teamId);
+    const [only] = await claim(team, 1);
     expect(await completeHandingOff(only!)).toMatchObject({ completed: true, next: null });
   });
 });

@@ -1,15 +1,22 @@
 // A push's SYNCED record that also completes its job (ClaimedJob.complete): in the same statement,
 // only while the worker still holds the lease, and never while notes wait to be written; and the
 // job's context in one statement. On a real database (PGlite, or PostgreSQL when TEST_DATABASE_URL is set).
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { loadSyncContexts } from '../../src/db/queries/sync-context.js';
-import { activitiesTable, campaignContactsTable, syncEventsTable, usersTable } from '../../src/db/schema.js';
+import {
+  activitiesTable,
+  campaignContactsTable,
+  integrationsTable,
+  syncEventsTable,
+  usersTable,
+} from '../../src/db/schema.js';
 import { type ClaimedRow, claimSyncJobs } from '../../src/sync/claim.js';
 import { completionOf } from '../../src/sync/outbox.js';
+import { rowsOf } from '../../src/sync/rate-limit.js';
 import { recordSync } from '../../src/sync/record.js';
-import { createSyncTeam, enqueue, jobById } from '../helpers/outbox.js';
+import { createSyncTeam, delay, enqueue, jobById } from '../helpers/outbox.js';
 import { openTestDatabase, usingPostgres } from '../helpers/server.js';
 
 let database: Database;
@@ -119,4 +126,53 @@ describe(`a push's record that completes its job, on ${usingPostgres ? 'PostgreS
     expect([...(ctx?.actors ?? [])]).toEqual([[member!.id, member!.email]]);
     expect((await loadSyncContexts(database.db, crypto.randomUUID(), [job.campaignContactId])).size).toBe(0);
   });
+
+  // PostgreSQL only: PGlite has one connection, so nothing can hold a row while the record runs.
+  it.skipIf(!usingPostgres)(
+    'takes the team’s event-log lock only after its row work, so it never holds the log while waiting for a row',
+    async () => {
+      const { job, teamId, campaignId } = await claimedJob();
+      // A failure on record: the completion's breaker reset must update the integration's row.
+      await database.db
+        .update(integrationsTable)
+        .set({ breakerFailures: 1 })
+        .where(eq(integrationsTable.teamId, teamId));
+      const other = await openTestDatabase();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let rowLocked!: () => void;
+      const locked = new Promise<void>((resolve) => {
+        rowLocked = resolve;
+      });
+      try {
+        // Another transaction holds the integration's row (as an activation or a webhook would).
+        const holder = other.db.transaction(async (tx) => {
+          await tx.execute(sql`select 1 from integrations where team_id = ${teamId} for update`);
+          rowLocked();
+          await held;
+        });
+        await locked;
+        const [event, patch] = synced(job, campaignId);
+        const recording = recordSync(database.db, event, patch, { complete: completionOf(job) });
+        await delay(300);
+        // The record waits for that row: the team's log must still be free for other writers.
+        const free = await other.db.transaction(async (tx) =>
+          rowsOf<{ free: boolean }>(
+            await tx.execute(
+              sql`select pg_try_advisory_xact_lock(hashtextextended(${`sync_events:${teamId}`}, 0)) as free`,
+            ),
+          ),
+        );
+        expect(free[0]?.free).toBe(true);
+        release();
+        await holder;
+        expect(await recording).toEqual({ waitingNotes: false, completed: true });
+      } finally {
+        release();
+        await other.close();
+      }
+    },
+  );
 });
