@@ -1,6 +1,7 @@
 // Benchmark: the sync engine against the local simulator (in a process of its own; real HTTP both
-// ways), on embedded PGlite (or BENCH_DATABASE_URL). (a) Throughput of 1,000 pushes with 20 ms added per Pinpoint request,
-// against the latency-bound limit; (b) what a recruiter waits from recordReply to SYNCED, idle queue.
+// ways), on embedded PGlite (or BENCH_DATABASE_URL). (a) Throughput of 1,000 pushes with 20 ms added
+// per Pinpoint request, against the latency-bound limit; (b) what a recruiter waits from recordReply
+// to SYNCED, idle queue.
 // Run: node --import tsx test/bench/sync.ts [jobs] [replies] (0 replies skips (b)); BENCH_RUNS picks
 // throughput runs (4/4, 16/16, rate). Prints the SQL statements and transactions per job and the
 // load average with each throughput run.
