@@ -14,6 +14,7 @@ import {
   usersTable,
 } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
+import { type ClaimedRow, type ClaimOptions, claimSyncJobs } from '../../src/sync/claim.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../../src/sync/executor-types.js';
 import type { SyncJobEvent } from '../../src/sync/jobs.js';
 import { enqueueSyncJobs } from '../../src/sync/outbox.js';
@@ -86,6 +87,28 @@ export async function enqueue(
       .orderBy(sql`${syncJobsTable.createdAt} desc`)
       .limit(campaignContactIds.length);
     return rows.map((r) => r.id).reverse();
+  });
+}
+
+let claims = 0;
+/**
+ * Claims up to `limit` of one team's jobs under a fresh owner (only its own: other tests leave
+ * theirs queued), with a 5 s lease, a cap of 2 and 5 attempts unless `overrides` say otherwise.
+ */
+export function claimTeamJobs(
+  db: Db,
+  teamId: string,
+  limit: number,
+  overrides: Partial<ClaimOptions> = {},
+): Promise<ClaimedRow[]> {
+  return claimSyncJobs(db, {
+    owner: `test-claim#${++claims}`,
+    onlyTeams: [teamId],
+    limit,
+    leaseMs: 5_000,
+    perIntegrationConcurrency: 2,
+    maxAttempts: 5,
+    ...overrides,
   });
 }
 

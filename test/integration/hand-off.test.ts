@@ -5,11 +5,13 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { integrationsTable } from '../../src/db/schema.js';
-import { type ClaimedRow, claimSyncJobs, type HandOff } from '../../src/sync/claim.js';
+import type { ClaimedRow, HandOff } from '../../src/sync/claim.js';
+import type { JobExecutor } from '../../src/sync/executor-types.js';
 import { completeSyncJob, completionOf } from '../../src/sync/outbox.js';
 import { rowsOf } from '../../src/sync/rate-limit.js';
-import { startWorkers } from '../../src/sync/worker.js';
+import { startWorkers, type Workers } from '../../src/sync/worker.js';
 import {
+  claimTeamJobs,
   createSyncTeam,
   enqueue,
   fastSettings,
@@ -31,16 +33,7 @@ afterAll(async () => {
 
 let seq = 0;
 const newTeam = (options: Parameters<typeof createSyncTeam>[1]) => createSyncTeam(database.db, options);
-/** Claims up to `limit` of `team`'s jobs (only its own: other tests leave theirs queued). */
-const claim = (team: { teamId: string }, limit: number) =>
-  claimSyncJobs(database.db, {
-    owner: `claim#${++seq}`,
-    onlyTeams: [team.teamId],
-    limit,
-    leaseMs: 5_000,
-    perIntegrationConcurrency: 2,
-    maxAttempts: 5,
-  });
+const claim = (team: { teamId: string }, limit: number) => claimTeamJobs(database.db, team.teamId, limit);
 
 /** Completes `job` with a hand-off under a fresh owner; answers what was completed and handed off. */
 async function completeHandingOff(job: ClaimedRow, error: string | null = null, cap = 2) {
@@ -201,5 +194,40 @@ describe(`workers handing their slots along on ${usingPostgres ? 'PostgreSQL' : 
     expect(new Set(executor.executions.map((e) => e.jobId)).size).toBe(41);
     // One claim and at most 16 hand-offs in a row: then the claim serves the other team first.
     expect(order.indexOf(other.teamId)).toBeLessThanOrEqual(17);
+  });
+
+  it('hands a job it was handed during stop() straight back, untouched', async () => {
+    const team = await newTeam({ contacts: 2 });
+    const [first, second] = await enqueue(database.db, team.teamId, team.campaignContactIds);
+    let workers!: Workers;
+    let stopped: Promise<void> | null = null;
+    // Completes in its own statement, as the push executor does, and stop() is called between
+    // building that statement (the hand-off decided) and running it.
+    const executor: JobExecutor = {
+      async execute(job) {
+        const { ctes, columns } = job.complete!.parts(sql`true`);
+        stopped = workers.stop();
+        const result = await database.db.execute(sql`with ${ctes} select ${columns}`);
+        return { kind: 'done', completed: job.complete!.read(rowsOf<Record<string, unknown>>(result)[0]) };
+      },
+      async onDead() {},
+    };
+    workers = startWorkers({
+      database,
+      executor,
+      logger: quietLogger,
+      concurrency: 1,
+      settings: fastSettings(),
+      onlyTeams: [team.teamId],
+    });
+    await waitFor(() => stopped !== null, 10_000, 'the first job to run');
+    await stopped;
+    expect(await jobById(database.db, first!)).toMatchObject({ status: 'DONE' });
+    // Handed off by the completion, then handed back by the stopping worker: due now, no attempt used.
+    expect(await jobById(database.db, second!)).toMatchObject({
+      status: 'QUEUED',
+      attempts: 0,
+      leaseOwner: null,
+    });
   });
 });

@@ -12,11 +12,11 @@ import {
   syncEventsTable,
   usersTable,
 } from '../../src/db/schema.js';
-import { type ClaimedRow, claimSyncJobs } from '../../src/sync/claim.js';
+import type { ClaimedRow } from '../../src/sync/claim.js';
 import { completionOf } from '../../src/sync/outbox.js';
 import { rowsOf } from '../../src/sync/rate-limit.js';
 import { recordSync } from '../../src/sync/record.js';
-import { createSyncTeam, delay, enqueue, jobById } from '../helpers/outbox.js';
+import { claimTeamJobs, createSyncTeam, delay, enqueue, jobById } from '../helpers/outbox.js';
 import { openTestDatabase, usingPostgres } from '../helpers/server.js';
 
 let database: Database;
@@ -27,21 +27,12 @@ afterAll(async () => {
   await database?.close();
 });
 
-let seq = 0;
-
 /** A team with one contact whose one job is claimed (RUNNING under a fresh lease). */
 async function claimedJob(): Promise<{ job: ClaimedRow; teamId: string; campaignId: string }> {
   const team = await createSyncTeam(database.db, { contacts: 1 });
   const ccId = team.campaignContactIds[0]!;
   await enqueue(database.db, team.teamId, [ccId]);
-  const [job] = await claimSyncJobs(database.db, {
-    owner: `record-test#${++seq}`,
-    onlyTeams: [team.teamId],
-    limit: 1,
-    leaseMs: 5_000,
-    perIntegrationConcurrency: 1,
-    maxAttempts: 5,
-  });
+  const [job] = await claimTeamJobs(database.db, team.teamId, 1);
   const [cc] = await database.db
     .select({ campaignId: campaignContactsTable.campaignId })
     .from(campaignContactsTable)
