@@ -47,54 +47,7 @@ export interface OpenOptions {
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const logger = options.onQuery ? { logQuery: (query: string) => options.onQuery?.(query) } : undefined;
-  if (target.kind === 'pglite') {
-    // Loaded only for PGlite: on PostgreSQL the embedded database's modules (~16 MB RSS) stay unloaded.
-    const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('drizzle-orm/pglite'),
-    ]);
-    /**
-     * PostgreSQL's default 128 MB of shared buffers grows PGlite's WASM heap past its 128 MB initial
-     * size (which cannot be lowered); 16 MB keeps it there: idle RSS of a bare PGlite 367 → 245 MB.
-     */
-    const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
-    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const lock = target.dataDir ? acquireDataDirLock(target.dataDir) : null;
-    const client = await PGlite.create({
-      startParams: PGLITE_START_PARAMS,
-      ...(target.dataDir ? { dataDir: target.dataDir } : {}),
-      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-    }).catch((error: unknown) => {
-      lock?.release();
-      throw error;
-    });
-    takeTurns(client);
-    const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
-    return {
-      db,
-      driver: 'pglite',
-      raw: { kind: 'pglite', client },
-      listen: async (channel, onPayload, onListen) => {
-        const unlisten = await client.listen(channel, onPayload).finally(onListen); // in place once, never lost
-        return async () => {
-          if (!client.closed) await unlisten();
-        };
-      },
-      ping: async () => {
-        try {
-          await client.query('select 1');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      close: async () => {
-        if (!client.closed) await client.close();
-        lock?.release();
-      },
-      dumpDataDir: () => client.dumpDataDir('none'),
-    };
-  }
+  if (target.kind === 'pglite') return openPglite(target, options, logger);
   const client = postgres(target.url, {
     max: target.poolMax,
     onnotice: () => {},
@@ -123,6 +76,62 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     close: async () => {
       await client.end({ timeout: 5 });
     },
+  };
+}
+
+/** Embedded PGlite, on disk (locked against a second process) or in memory. */
+async function openPglite(
+  target: Extract<DatabaseTarget, { kind: 'pglite' }>,
+  options: OpenOptions,
+  logger: { logQuery: (query: string) => void } | undefined,
+): Promise<Database> {
+  // Loaded only for PGlite: on PostgreSQL the embedded database's modules (~16 MB RSS) stay unloaded.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { usePreparedStatements }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('./pglite-statements.js'),
+  ]);
+  /**
+   * PostgreSQL's default 128 MB of shared buffers grows PGlite's WASM heap past its 128 MB initial
+   * size (which cannot be lowered); 16 MB keeps it there: idle RSS of a bare PGlite 367 → 245 MB.
+   */
+  const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
+  const lock = target.dataDir ? acquireDataDirLock(target.dataDir) : null;
+  const client = await PGlite.create({
+    startParams: PGLITE_START_PARAMS,
+    ...(target.dataDir ? { dataDir: target.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  }).catch((error: unknown) => {
+    lock?.release();
+    throw error;
+  });
+  usePreparedStatements(client);
+  takeTurns(client);
+  const db = drizzlePglite({ client, schema, logger }) as unknown as Db;
+  return {
+    db,
+    driver: 'pglite',
+    raw: { kind: 'pglite', client },
+    listen: async (channel, onPayload, onListen) => {
+      const unlisten = await client.listen(channel, onPayload).finally(onListen); // in place once, never lost
+      return async () => {
+        if (!client.closed) await unlisten();
+      };
+    },
+    ping: async () => {
+      try {
+        await client.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
+      if (!client.closed) await client.close();
+      lock?.release();
+    },
+    dumpDataDir: () => client.dumpDataDir('none'),
   };
 }
 

@@ -3,7 +3,7 @@
 // parameters (Parse+Describe, then Bind+Execute). Named, PostgreSQL parses and plans a statement of
 // the same text once per connection and every later run is one round trip. postgres.js keys the
 // statements by their text, so a statement of any shape can go through here; keep the shapes few
-// (no values spliced into the text). PGlite runs in-process and ignores the name.
+// (no values spliced into the text). PGlite ignores the name: pglite-statements.ts prepares there.
 import type { SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from './client.js';
 
