@@ -74,11 +74,20 @@ export interface JobExecutor {
  * and resolves, at the first, with when each later one is due (`performance.now()` times), for the
  * job's next requests to wait for without asking again.
  */
-export type RequestGate = (
-  integrationId: string,
-  signal?: AbortSignal,
-  slots?: number,
-) => Promise<LaterSlots>;
+export interface RequestGate {
+  (integrationId: string, signal?: AbortSignal, slots?: number): Promise<LaterSlots>;
+  /**
+   * Reserves `slots` consecutive slots now without waiting for them: when each is due
+   * (`performance.now()` times); undefined when the integration is not limited. Lets a job reserve
+   * its first slot while it still reads its context, and its later ones while a request runs.
+   */
+  readonly reserve?: (integrationId: string, slots: number) => Promise<readonly number[] | undefined>;
+  /**
+   * Whether the integration's last reservation here was due at once (its limiter is not behind):
+   * only then does a job reserve ahead, since a slot it ends up not using costs the others nothing.
+   */
+  readonly isIdle?: (integrationId: string) => boolean;
+}
 
 /** Due times of the later slots a gate reserved; nothing from a gate that takes one at a time. */
 // biome-ignore lint/suspicious/noConfusingVoidType: a plain `async` wrapper of a gate answers void

@@ -27,9 +27,9 @@ export interface JobClient {
   readonly integration: IntegrationRow;
   readonly client: PinpointClient;
   /**
-   * The job will make at least `n` more requests: the next one that asks the gate reserves `n`
-   * slots in one statement, and the following ones wait for theirs without asking again. A slot
-   * left unused (the job stopped early) only delays the integration's later requests by one spacing.
+   * The job will make at least `n` more requests: their slots are reserved together (see slotsOf),
+   * and the following requests wait for theirs without asking again. A slot left unused (the job
+   * stopped early) only delays the integration's later requests by one spacing.
    */
   expectRequests(n: number): void;
 }
@@ -92,22 +92,81 @@ export async function openJobClient(
   const opened = await openedKeyOf(services, job);
   if (!opened) return null;
   const { integration, connection } = opened;
-  let expected = 1;
-  const reserved: number[] = [];
+  const slots = gate ? slotsOf(gate, integration.id, signal) : null;
   const client = gated(services.pinpointClient({ ...connection, signal }), async () => {
     signal.throwIfAborted();
-    if (!gate) return;
-    const due = reserved.shift();
-    if (due !== undefined) return sleep(Math.ceil(due - performance.now()), signal);
-    const slots = expected;
-    expected = 1;
-    reserved.push(...((await gate(integration.id, signal, slots)) ?? []));
+    await slots?.next();
   });
   return {
     integration,
     client,
     expectRequests(n) {
+      slots?.expect(n);
+    },
+  };
+}
+
+/**
+ * Per integration, how many requests the last job expected at its first one (its run), by this
+ * process: a job reserving ahead takes that many. Bounded like the opened keys.
+ */
+const runLengths = new Map<string, number>();
+
+/**
+ * A job's request slots from the shared gate. Each request waits for a slot of its own. `expect(n)`
+ * before a request: the next reservation takes `n` slots in one statement. While the integration's
+ * limiter is idle (RequestGate.isIdle), the job reserves its run's slots as it opens, while it reads
+ * its context (as many as the integration's last job expected), and any it lacks while its first
+ * request runs: it then waits for no gate statement at all. A slot reserved and not used costs one
+ * spacing, as an expected request the job did not make does.
+ */
+function slotsOf(gate: RequestGate, integrationId: string, signal: AbortSignal) {
+  let expected = 1;
+  let first = true;
+  /** Due times of slots reserved and not yet used; a pending reservation's, as a promise. */
+  let reserved: number[] = [];
+  let pending: Promise<readonly number[] | undefined> | null = null;
+  let unlimited = false;
+  const reserveAhead = (n: number) => {
+    if (!gate.reserve) return null;
+    const reservation = gate.reserve(integrationId, n);
+    reservation.catch(() => {}); // a failed reservation ahead is only asked again, by the request
+    return reservation;
+  };
+  if (gate.isIdle?.(integrationId)) pending = reserveAhead(runLengths.get(integrationId) ?? 1);
+  /** Waits for a slot already reserved (or being reserved); false when there is none. */
+  const take = async (): Promise<boolean> => {
+    if (pending) {
+      const reservation = pending;
+      pending = null;
+      const due = await reservation.catch(() => null);
+      if (due === undefined) unlimited = true;
+      if (due) reserved.push(...due);
+    }
+    if (first) {
+      first = false;
+      if (runLengths.size >= 1000) runLengths.clear();
+      runLengths.set(integrationId, expected);
+    }
+    if (unlimited) return true;
+    const due = reserved.shift();
+    if (due === undefined) return false;
+    // More requests to come than slots in hand: reserve the others while this one runs.
+    if (expected - 1 > reserved.length) pending = reserveAhead(expected - 1 - reserved.length);
+    expected = 1;
+    await sleep(Math.ceil(due - performance.now()), signal);
+    return true;
+  };
+  return {
+    expect(n: number) {
       if (reserved.length === 0) expected = Math.max(1, Math.floor(n));
+    },
+    /** Resolves when the job's next request may be sent. */
+    async next(): Promise<void> {
+      if (await take()) return;
+      const n = expected;
+      expected = 1;
+      reserved = [...((await gate(integrationId, signal, n)) ?? [])];
     },
   };
 }

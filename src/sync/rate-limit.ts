@@ -36,11 +36,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export function createRequestGate(db: Db, options: { requestsPerSecond: number }): RequestGate {
   if (!(options.requestsPerSecond > 0)) throw new RangeError('requestsPerSecond must be positive');
-  const spacingSeconds = 1 / options.requestsPerSecond;
-  return async (integrationId, signal, slots = 1) => {
-    if (signal?.aborted) throw signal.reason;
+  const spacingMs = 1000 / options.requestsPerSecond;
+  /** Integrations whose last reservation here was due at once (see RequestGate.isIdle). */
+  const idle = new Map<string, boolean>();
+  const reserve = async (integrationId: string, slots: number) => {
     const count = Math.max(1, Math.floor(slots));
-    const spacing = sql`make_interval(secs => ${spacingSeconds * count}::float8)`;
+    const spacing = sql`make_interval(secs => ${(spacingMs * count) / 1000}::float8)`;
     const result = await executeNamed(
       db,
       sql`
@@ -51,12 +52,23 @@ export function createRequestGate(db: Db, options: { requestsPerSecond: number }
       returning (extract(epoch from (r.next_request_at - ${spacing} - now())) * 1000)::float8 as wait_ms`,
     );
     const [row] = rowsOf<{ wait_ms: number | string }>(result);
+    if (idle.size >= 10_000) idle.clear();
+    idle.set(integrationId, !row || Number(row.wait_ms) <= 0);
     if (!row) return undefined;
     const firstAt = performance.now() + Number(row.wait_ms);
-    const later = Array.from({ length: count - 1 }, (_, i) => firstAt + (i + 1) * spacingSeconds * 1000);
-    await sleep(Math.ceil(Number(row.wait_ms)), signal);
-    return later;
+    return Array.from({ length: count }, (_, i) => firstAt + i * spacingMs);
   };
+  const gate = async (integrationId: string, signal?: AbortSignal, slots = 1) => {
+    if (signal?.aborted) throw signal.reason;
+    const due = await reserve(integrationId, slots);
+    if (!due) return undefined;
+    await sleep(Math.ceil((due[0] ?? 0) - performance.now()), signal);
+    return due.slice(1);
+  };
+  return Object.assign(gate, {
+    reserve,
+    isIdle: (integrationId: string) => idle.get(integrationId) === true,
+  });
 }
 
 export interface BreakerSettings {
