@@ -1,7 +1,9 @@
 // Bulk add of contacts to a campaign: a set-based upsert of contacts by email (no duplicates), in one
 // transaction with a fixed number of statements whatever the size.
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { insertJsonRows, inTextList, inUuidList } from '../db/bulk.js';
 import type { DbOrTx } from '../db/client.js';
+import { rowsOf } from '../db/named.js';
 import { campaignContactsTable, contactsTable } from '../db/schema.js';
 import type { ContactVariable } from '../domain/types.js';
 import { type FieldIssue, NotFoundError, ValidationError } from '../errors.js';
@@ -86,11 +88,19 @@ export async function addContactsToCampaign(
       if (!row) throw new Error('upserted contact missing');
       return row.id;
     });
-    const added = await tx
-      .insert(campaignContactsTable)
-      .values(contactIds.map((contactId) => ({ teamId, campaignId: campaign.id, contactId })))
-      .onConflictDoNothing({ target: [campaignContactsTable.campaignId, campaignContactsTable.contactId] })
-      .returning({ id: campaignContactsTable.id });
+    const cc = campaignContactsTable;
+    const added = rowsOf<{ id: string }>(
+      await tx.execute(sql`${insertJsonRows(
+        cc,
+        contactIds.map((contactId) => ({ contactId })),
+        { contactId: cc.contactId },
+        [
+          [cc.teamId, sql`${teamId}::uuid`],
+          [cc.campaignId, sql`${campaign.id}::uuid`],
+        ],
+      )}
+        on conflict (campaign_id, contact_id) do nothing returning id`),
+    );
     await enqueueAndMarkPending(
       tx,
       teamId,
@@ -98,13 +108,9 @@ export async function addContactsToCampaign(
     );
     const links = await tx
       .select()
-      .from(campaignContactsTable)
+      .from(cc)
       .where(
-        and(
-          eq(campaignContactsTable.teamId, teamId),
-          eq(campaignContactsTable.campaignId, campaign.id),
-          inArray(campaignContactsTable.contactId, contactIds),
-        ),
+        and(eq(cc.teamId, teamId), eq(cc.campaignId, campaign.id), inUuidList(cc.contactId, contactIds)),
       );
     const byContact = new Map(links.map((link) => [link.contactId, link]));
     return {
@@ -141,18 +147,18 @@ async function upsertContacts(
     tx
       .select()
       .from(contactsTable)
-      .where(and(eq(contactsTable.teamId, teamId), inArray(lowerEmail, [...keys])));
+      .where(and(eq(contactsTable.teamId, teamId), inTextList(lowerEmail, keys)));
   const found = new Map((await findExisting(emails)).map((row) => [row.email.toLowerCase(), row]));
 
   const fresh = emails.filter((key) => !found.has(key));
   const existing = new Map(found);
   const result = new Map<string, ContactRow>();
   if (fresh.length > 0) {
-    const inserted = await tx
-      .insert(contactsTable)
-      .values(fresh.map((key) => ({ ...valuesOf(byEmail.get(key)), teamId })))
-      .onConflictDoNothing()
-      .returning();
+    const inserted = await insertContacts(
+      tx,
+      teamId,
+      fresh.map((key) => valuesOf(byEmail.get(key))),
+    );
     for (const row of inserted) result.set(row.email.toLowerCase(), row);
     // Another transaction inserted some of these emails meanwhile: treat them as existing.
     const raced = fresh.filter((key) => !result.has(key));
@@ -203,6 +209,42 @@ async function upsertContacts(
   }
   return result;
 }
+
+/** Inserts new contacts (a contact whose email another transaction just took is skipped); answers the rows. */
+async function insertContacts(
+  tx: DbOrTx,
+  teamId: string,
+  contacts: readonly ReturnType<typeof valuesOf>[],
+): Promise<ContactRow[]> {
+  const ids = rowsOf<{ id: string }>(
+    await tx.execute(sql`${insertJsonRows(contactsTable, contacts, CONTACT_COLUMNS, [
+      [contactsTable.teamId, sql`${teamId}::uuid`],
+    ])}
+        on conflict do nothing returning id`),
+  );
+  if (ids.length === 0) return [];
+  return tx
+    .select()
+    .from(contactsTable)
+    .where(
+      inUuidList(
+        contactsTable.id,
+        ids.map((row) => row.id),
+      ),
+    );
+}
+
+/** The contact fields an add writes, by the row field that carries each (see valuesOf). */
+const CONTACT_COLUMNS = {
+  email: contactsTable.email,
+  firstName: contactsTable.firstName,
+  lastName: contactsTable.lastName,
+  phone: contactsTable.phone,
+  company: contactsTable.company,
+  jobTitle: contactsTable.jobTitle,
+  location: contactsTable.location,
+  linkedinUrl: contactsTable.linkedinUrl,
+};
 
 function valuesOf(contact: ValidContact | undefined) {
   if (!contact) throw new Error('contact input missing');

@@ -1,7 +1,8 @@
 // Sync use cases: outreach events (reply, activity) and retries write their state change and their
 // outbox job in one transaction; previews run the policy without sending anything; the event log.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { inUuidList } from '../db/bulk.js';
 import type { DbOrTx } from '../db/client.js';
 import { loadSyncContexts, syncInputOf } from '../db/queries/sync-context.js';
 import {
@@ -71,7 +72,7 @@ export async function enqueueAndMarkPending(
     await tx
       .update(campaignContactsTable)
       .set({ syncStatus: 'PENDING', lastSyncError: null })
-      .where(inArray(campaignContactsTable.id, pending.slice(start, start + PENDING_CHUNK)));
+      .where(inUuidList(campaignContactsTable.id, pending.slice(start, start + PENDING_CHUNK)));
   }
   return new Set(pending);
 }

@@ -33,3 +33,9 @@ export function executeNamed(db: DbOrTx, query: SQLWrapper): Promise<unknown> {
   const session = (db as unknown as { _: { session: Session } })._.session;
   return session.prepareQuery(built, undefined, NAMED, false).execute();
 }
+
+/** Rows of a raw `execute`: PGlite answers `{ rows }`, postgres.js an array. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

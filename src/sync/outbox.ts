@@ -1,5 +1,6 @@
 // The transactional outbox: use cases enqueue jobs in the same transaction as their state change.
-import { inArray, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { insertJsonRows, inUuidList } from '../db/bulk.js';
 import type { Db, DbOrTx } from '../db/client.js';
 import { executeNamed } from '../db/named.js';
 import { CHANNELS, notify } from '../db/notify.js';
@@ -34,18 +35,28 @@ export async function enqueueSyncJobs(tx: DbOrTx, jobs: readonly NewSyncJob[]): 
     const links = await tx
       .select({ id: campaignContactsTable.id, contactId: campaignContactsTable.contactId })
       .from(campaignContactsTable)
-      .where(inArray(campaignContactsTable.id, [...new Set(chunk.map((j) => j.campaignContactId))]));
+      .where(inUuidList(campaignContactsTable.id, [...new Set(chunk.map((j) => j.campaignContactId))]));
     const contactOf = new Map(links.map((l) => [l.id, l.contactId]));
-    await tx.insert(syncJobsTable).values(
-      chunk.map((job, i) => ({
-        teamId: job.teamId,
-        campaignContactId: job.campaignContactId,
-        contactId: contactOf.get(job.campaignContactId) ?? null,
-        payload: { v: 1, event: job.event } satisfies SyncJobPayload,
+    const j = syncJobsTable;
+    await tx.execute(
+      insertJsonRows(
+        j,
+        chunk.map((job) => ({
+          teamId: job.teamId,
+          campaignContactId: job.campaignContactId,
+          contactId: contactOf.get(job.campaignContactId) ?? null,
+          payload: { v: 1, event: job.event } satisfies SyncJobPayload,
+        })),
+        {
+          teamId: j.teamId,
+          campaignContactId: j.campaignContactId,
+          contactId: j.contactId,
+          payload: j.payload,
+        },
         // A contact's jobs run in created_at order; now() is the same for a whole transaction, so
-        // jobs written together are spaced by their position to keep their order.
-        createdAt: sql`clock_timestamp() + ${start + i}::int * interval '1 microsecond'`,
-      })),
+        // jobs written together are spaced by their position (e.n, from 1) to keep their order.
+        [[j.createdAt, sql`clock_timestamp() + (${start}::int + e.n::int - 1) * interval '1 microsecond'`]],
+      ),
     );
   }
   const teams = new Set(jobs.map((j) => j.teamId));

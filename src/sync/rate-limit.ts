@@ -2,14 +2,10 @@
 // of every instance shares them: the database is the only coordinator.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
-import { executeNamed } from '../db/named.js';
+import { executeNamed, rowsOf } from '../db/named.js';
 import type { RequestGate } from './executor-types.js';
 
-/** Rows of a raw `execute`: PGlite answers `{ rows }`, postgres.js an array. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
+export { rowsOf } from '../db/named.js';
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
