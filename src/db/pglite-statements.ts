@@ -15,8 +15,12 @@ import {
 } from '@electric-sql/pglite';
 import { LRUCache } from 'lru-cache';
 
-/** Prepared statements kept per database; the least recently used one is closed beyond this. */
-const MAX_STATEMENTS = 200;
+/**
+ * Prepared statements kept per database; the least recently used one is closed beyond this. Each
+ * holds its plan in PGlite's heap (about 75 KB for a three-table join): at most about 10 MB. The
+ * engine and the API run a few dozen texts.
+ */
+const MAX_STATEMENTS = 128;
 /** Longer texts (multi-row inserts, whose text changes with the row count) run unnamed, as before. */
 const MAX_TEXT_LENGTH = 16_384;
 

@@ -107,16 +107,16 @@ describe.skipIf(usingPostgres)('PGlite prepared statements', () => {
     expect(left.map((r) => r.id)).toEqual([12]);
   });
 
-  it('keeps at most 200 statements, closing the least recently used', async () => {
-    for (let i = 0; i < 230; i++) await client.query(`select $1::int + ${i} as n`, [i]);
+  it('keeps at most 128 statements, closing the least recently used', async () => {
+    for (let i = 0; i < 160; i++) await client.query(`select $1::int + ${i} as n`, [i]);
     await client.query('select $1::int as last', [0]);
     const held = await client.query<{ n: number }>(
       `select count(*)::int as n from pg_prepared_statements where name like 'bff_s%'`,
     );
-    expect(held.rows[0]?.n).toBeLessThanOrEqual(200);
-    expect(held.rows[0]?.n).toBeGreaterThan(150);
+    expect(held.rows[0]?.n).toBeLessThanOrEqual(128);
+    expect(held.rows[0]?.n).toBeGreaterThan(100);
     expect(await preparedCopies('select $1::int + 0 as n')).toBe(0);
-    expect(await preparedCopies('select $1::int + 229 as n')).toBe(1);
+    expect(await preparedCopies('select $1::int + 159 as n')).toBe(1);
   });
 
   it('a statement whose table changed its columns is parsed again', async () => {
