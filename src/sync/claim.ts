@@ -6,6 +6,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { executeNamed } from '../db/named.js';
+import { contextFromJson, contextJsonSql, type SyncContext } from '../db/queries/sync-context.js';
 import { rowsOf } from './rate-limit.js';
 
 export interface ClaimOptions {
@@ -47,6 +48,11 @@ export interface ClaimedRow {
   /** DEAD: its lease expired (crashed worker) on its last allowed attempt; nothing to run. */
   readonly status: 'RUNNING' | 'DEAD';
   readonly lastError: string | null;
+  /**
+   * Its campaign contact's context, when the statement that leased the job read it too (a hand-off);
+   * null: the campaign contact is gone. Absent: the executor reads it.
+   */
+  readonly context?: SyncContext | null;
 }
 
 const LEASE_EXPIRED_ERROR = 'The worker running this job stopped before finishing (its lease expired).';
@@ -260,17 +266,30 @@ export function handOffCtes(handOff: HandOff): SQL {
       )`;
 }
 
-/** The select-list entry (`handed_off`, JSON or null) that reads handOffCtes' job back. */
-export const handedOffSql = sql`(select row_to_json(h) from handoff h) as handed_off`;
+/**
+ * The select-list entries that read handOffCtes' job back: `handed_off` (JSON or null) and its
+ * campaign contact's context, `handed_off_context`, read in the same statement so that the job
+ * starts without reading it again. The statement's own writes are not visible to that read, and
+ * need not be: the handed-off job is never of the completing job's contact or person (headsOfQueue).
+ */
+export function handedOffSql(handOff: HandOff): SQL {
+  return sql`(select row_to_json(h) from handoff h) as handed_off,
+    ${contextJsonSql(handOff.teamId, sql`(select h.campaign_contact_id from handoff h)`)} as handed_off_context`;
+}
 
-/** The job a completion handed its slot to (see handOffCtes), from its `handed_off` column. */
-export function handedOffRow(value: unknown, handOff: HandOff): ClaimedRow | null {
+/** The job a completion handed its slot to (see handOffCtes), from its `handed_off` columns. */
+export function handedOffRow(
+  value: unknown,
+  handOff: HandOff,
+  context: unknown = undefined,
+): ClaimedRow | null {
   if (value === null || value === undefined) return null;
   const row = (typeof value === 'string' ? JSON.parse(value) : value) as ClaimedDbRow & {
     key_generation: number;
   };
-  return claimedRowOf(row, handOff.owner, {
+  const claimed = claimedRowOf(row, handOff.owner, {
     id: handOff.integrationId,
     keyGeneration: Number(row.key_generation),
   });
+  return context === undefined ? claimed : { ...claimed, context: contextFromJson(context) };
 }

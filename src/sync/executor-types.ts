@@ -2,6 +2,7 @@
 // effects on Pinpoint). The worker knows nothing of Pinpoint; the executor nothing of leases (it may
 // only run the opaque completion the worker hands it, see ClaimedJob.complete).
 import type { SQL } from 'drizzle-orm';
+import type { SyncContext } from '../db/queries/sync-context.js';
 import type { SyncJobPayload } from './jobs.js';
 
 export interface ClaimedJob {
@@ -12,6 +13,12 @@ export interface ClaimedJob {
   /** Attempts already made before this one (0 on the first run). */
   readonly attempts: number;
   readonly integration: { readonly id: string; readonly keyGeneration: number };
+  /**
+   * The campaign contact's context, when the statement that leased the job read it too (a job
+   * handed a slot, see claim.ts#handedOffSql); null: the campaign contact is gone. Absent: the
+   * executor reads it.
+   */
+  readonly context?: SyncContext | null;
   /**
    * Lets the executor complete the job in its own last statement instead of the worker in one more:
    * see Completion. The executor then answers `done` with `completed` (what `read` said). Absent:

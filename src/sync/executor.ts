@@ -83,8 +83,11 @@ export function createExecutor(services: Services, options: { gate?: RequestGate
     async execute(job, signal) {
       const opened = await openJobClient(services, job, signal, options.gate);
       if (!opened) return { kind: 'pause', error: 'Pinpoint is not connected.' };
-      const contexts = await loadSyncContexts(db, job.teamId, [job.campaignContactId]);
-      const ctx = contexts.get(job.campaignContactId);
+      // A handed-off job's context came with its lease; any other job reads it now.
+      const ctx =
+        job.context !== undefined
+          ? job.context
+          : (await loadSyncContexts(db, job.teamId, [job.campaignContactId])).get(job.campaignContactId);
       if (!ctx) return { kind: 'done' }; // the campaign contact was deleted
       try {
         const completed = await run(db, job, ctx, effectsFor(opened));

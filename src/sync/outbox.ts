@@ -134,12 +134,12 @@ export function completionOf(lease: Lease, options: CompletionOptions = {}): Com
       if (!handOff) return { ctes: own, columns: completed, settled };
       return {
         ctes: sql`${own}, ${handOffCtes(handOff)}`,
-        columns: sql`${completed}, ${handedOffSql}`,
+        columns: sql`${completed}, ${handedOffSql(handOff)}`,
         settled: sql`${settled} + (select count(*) from handoff)`,
       };
     },
     read(row) {
-      const next = handOff && handedOffRow(row?.handed_off, handOff);
+      const next = handOff && handedOffRow(row?.handed_off, handOff, row?.handed_off_context);
       if (next) options.handOff?.take(next);
       return Number(row?.completed ?? 0) > 0;
     },

@@ -82,6 +82,7 @@ async function checkedJob(deps: JobDeps, running: Running, jobLog: Logger): Prom
     payload: parsed.data,
     attempts: row.attempts,
     integration: row.integration,
+    ...(row.context !== undefined ? { context: row.context } : {}),
     complete: completionOf(row, { handOff: deps.handOff(running) }),
   };
 }

@@ -4,7 +4,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { integrationsTable } from '../../src/db/schema.js';
+import { loadSyncContexts } from '../../src/db/queries/sync-context.js';
+import {
+  activitiesTable,
+  campaignContactsTable,
+  campaignsTable,
+  contactsTable,
+  integrationsTable,
+  teamSettingsTable,
+  userSettingsTable,
+  usersTable,
+} from '../../src/db/schema.js';
 import type { ClaimedRow, HandOff } from '../../src/sync/claim.js';
 import type { JobExecutor } from '../../src/sync/executor-types.js';
 import { completeSyncJob, completionOf } from '../../src/sync/outbox.js';
@@ -87,6 +97,59 @@ describe(`hand-off on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     // One lease ended as the other began: the cap of 2 holds without the claim's lock.
     expect(await liveLeases(team.teamId)).toBe(2);
     expect(await claim(team, 10)).toEqual([]);
+  });
+
+  it('carries the handed-off job its context, as loadSyncContexts reads it', async () => {
+    const team = await newTeam({ contacts: 3 });
+    const [cc] = await database.db
+      .select()
+      .from(campaignContactsTable)
+      .where(eq(campaignContactsTable.id, team.campaignContactIds[1]!));
+    const [campaign] = await database.db
+      .select()
+      .from(campaignsTable)
+      .where(eq(campaignsTable.id, cc!.campaignId));
+    // Everything a context is made of, set: settings of the team and of the owner, an override,
+    // data of the contact, and an activity recorded by a colleague.
+    const [colleague] = await database.db
+      .insert(usersTable)
+      .values({ teamId: team.teamId, email: `colleague-${++seq}@example.com`, role: 'MEMBER' })
+      .returning();
+    await database.db
+      .insert(teamSettingsTable)
+      .values({ teamId: team.teamId, settings: { defaultSyncAs: 'APPLICATION' }, fieldMappings: [] });
+    await database.db
+      .insert(userSettingsTable)
+      .values({ teamId: team.teamId, userId: campaign!.ownerId, settings: {} });
+    await database.db
+      .update(contactsTable)
+      .set({ firstName: "Zoë O'Brien", phone: '+44 20 7946 0000', company: 'Engines "Ltd"' })
+      .where(eq(contactsTable.id, cc!.contactId));
+    await database.db
+      .update(campaignContactsTable)
+      .set({
+        overrideOptions: { updateExisting: 'ONLY_IF_BLANK' },
+        overrideUpdatedAt: new Date(),
+        blockedFields: ['phone'],
+      })
+      .where(eq(campaignContactsTable.id, cc!.id));
+    await database.db.insert(activitiesTable).values({
+      teamId: team.teamId,
+      campaignContactId: cc!.id,
+      type: 'REPLY_RECEIVED',
+      channel: 'EMAIL',
+      occurredAt: new Date(),
+      actorUserId: colleague!.id,
+    });
+    const ids = await enqueue(database.db, team.teamId, team.campaignContactIds.slice(0, 2));
+    const [first] = await claim(team, 1);
+    expect(first?.id).toBe(ids[0]);
+    const { next } = await completeHandingOff(first!);
+    expect(next?.campaignContactId).toBe(cc!.id);
+    const read = (await loadSyncContexts(database.db, team.teamId, [cc!.id])).get(cc!.id);
+    expect(read?.actors.get(colleague!.id)).toBe(colleague!.email);
+    expect(read?.campaignContact.overrideUpdatedAt).toBeInstanceOf(Date);
+    expect(next?.context).toEqual(read);
   });
 
   it('hands off after a permanent failure too, recording its error', async () => {

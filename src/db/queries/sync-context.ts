@@ -2,7 +2,8 @@
 // constant number of statements whatever their number: rows, contacts, campaigns, the owners' and
 // activity authors' names and defaults, the team's settings, and each one's effective sync.
 
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import { missingMandatoryFields } from '../../domain/settings.js';
 import type { PolicyEvent, SyncDecisionInput } from '../../domain/sync-actions.js';
 import type { ContactData, EffectiveSync, FieldMapping, TeamSyncSettings } from '../../domain/types.js';
@@ -18,7 +19,7 @@ import {
 } from '../schema.js';
 import { contactDataOf, effectiveSyncOf } from './mappers.js';
 import { inUuids, runPrepared } from './prepared.js';
-import { type CampaignContactRow, type CampaignRow, uuidsOnly } from './rows.js';
+import { type CampaignContactRow, type CampaignRow, type ContactRow, uuidsOnly } from './rows.js';
 import { teamSettingsFromRow, userSettingsFromRow } from './stored-settings.js';
 
 const teamParam = sql.placeholder('teamId');
@@ -102,40 +103,117 @@ export async function loadSyncContexts(
   const ids = uuidsOnly(campaignContactIds);
   if (ids.length === 0) return new Map();
   const result = new Map<string, SyncContext>();
-  for (const { row, campaign, contact, actors, ...joined } of await contextRows(db, teamId, ids)) {
-    const owner = {
-      id: campaign.ownerId,
-      email: joined.ownerEmail ?? 'a team member',
-      isAdmin: joined.ownerRole === 'ADMIN',
-    };
-    const team = teamSettingsFromRow(
-      joined.teamSettings === null && joined.fieldMappings === null
-        ? undefined
-        : { settings: joined.teamSettings, fieldMappings: joined.fieldMappings },
-    );
-    const settings = joined.ownerSettings === null ? {} : userSettingsFromRow(joined.ownerSettings);
-    const effective = effectiveSyncOf(team.settings, { isAdmin: owner.isAdmin, settings }, campaign, row);
-    const contactData = contactDataOf(contact);
-    result.set(row.id, {
-      campaignContact: row,
-      campaign,
-      contactId: contact.id,
-      email: contact.email,
-      contactData,
-      owner,
-      actors: actorsOf(actors),
-      team: team.settings,
-      mappings: team.fieldMappings,
-      effective,
-      missingMandatoryFields: missingMandatoryFields({
-        mandatoryFields: effective.mandatoryFields,
-        fieldValues: effective.fieldValues,
-        contact: contactData,
-        mappings: team.fieldMappings,
-      }),
-    });
-  }
+  for (const row of await contextRows(db, teamId, ids)) result.set(row.row.id, contextOf(row));
   return result;
+}
+
+/** What a context is built from: contextRows' row, or contextJsonSql's value mapped back. */
+interface ContextRow {
+  readonly row: CampaignContactRow;
+  readonly campaign: CampaignRow;
+  readonly contact: ContactRow;
+  readonly ownerEmail: string | null;
+  readonly ownerRole: string | null;
+  readonly ownerSettings: unknown;
+  readonly teamSettings: unknown;
+  readonly fieldMappings: unknown;
+  readonly actors: unknown;
+}
+
+function contextOf({ row, campaign, contact, actors, ...joined }: ContextRow): SyncContext {
+  const owner = {
+    id: campaign.ownerId,
+    email: joined.ownerEmail ?? 'a team member',
+    isAdmin: joined.ownerRole === 'ADMIN',
+  };
+  const team = teamSettingsFromRow(
+    joined.teamSettings === null && joined.fieldMappings === null
+      ? undefined
+      : ({ settings: joined.teamSettings, fieldMappings: joined.fieldMappings } as Parameters<
+          typeof teamSettingsFromRow
+        >[0]),
+  );
+  const settings =
+    joined.ownerSettings === null
+      ? {}
+      : userSettingsFromRow(joined.ownerSettings as Parameters<typeof userSettingsFromRow>[0]);
+  const effective = effectiveSyncOf(team.settings, { isAdmin: owner.isAdmin, settings }, campaign, row);
+  const contactData = contactDataOf(contact);
+  return {
+    campaignContact: row,
+    campaign,
+    contactId: contact.id,
+    email: contact.email,
+    contactData,
+    owner,
+    actors: actorsOf(actors),
+    team: team.settings,
+    mappings: team.fieldMappings,
+    effective,
+    missingMandatoryFields: missingMandatoryFields({
+      mandatoryFields: effective.mandatoryFields,
+      fieldValues: effective.fieldValues,
+      contact: contactData,
+      mappings: team.fieldMappings,
+    }),
+  };
+}
+
+/**
+ * SQL for one campaign contact's context as a single JSON value (null when it is gone), to be read
+ * inside another statement: the job a completion hands its slot to carries its context in the same
+ * round trip (sync/claim.ts#handedOffSql). The same rows and joins as contextRows, scoped to `teamId`.
+ */
+export function contextJsonSql(teamId: string, campaignContactId: SQL): SQL {
+  const team = sql`${teamId}::uuid`;
+  return sql`(select json_build_object(
+            'row', to_jsonb(cc), 'campaign', to_jsonb(c), 'contact', to_jsonb(ct),
+            'ownerEmail', u.email, 'ownerRole', u.role, 'ownerSettings', us.settings,
+            'teamSettings', ts.settings, 'fieldMappings', ts.field_mappings,
+            'actors', (select json_agg(json_build_object('id', au.id, 'email', au.email))
+                         from ${usersTable} au
+                        where au.team_id = ${team}
+                          and au.id in (select a.actor_user_id from ${activitiesTable} a
+                                         where a.team_id = ${team} and a.campaign_contact_id = cc.id)))
+         from ${campaignContactsTable} cc
+         join ${campaignsTable} c on c.id = cc.campaign_id and c.team_id = ${team}
+         join ${contactsTable} ct on ct.id = cc.contact_id and ct.team_id = ${team}
+         left join ${usersTable} u on u.id = c.owner_id and u.team_id = ${team}
+         left join ${userSettingsTable} us on us.user_id = c.owner_id and us.team_id = ${team}
+         left join ${teamSettingsTable} ts on ts.team_id = ${team}
+        where cc.team_id = ${team} and cc.id = ${campaignContactId})`;
+}
+
+/** The context contextJsonSql read (its JSON, parsed or not); null when the campaign contact is gone. */
+export function contextFromJson(value: unknown): SyncContext | null {
+  if (value === null || value === undefined) return null;
+  const json = (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, unknown>;
+  return contextOf({
+    row: rowFromJson(campaignContactsTable, json.row),
+    campaign: rowFromJson(campaignsTable, json.campaign),
+    contact: rowFromJson(contactsTable, json.contact),
+    ownerEmail: (json.ownerEmail as string | null) ?? null,
+    ownerRole: (json.ownerRole as string | null) ?? null,
+    ownerSettings: json.ownerSettings ?? null,
+    teamSettings: json.teamSettings ?? null,
+    fieldMappings: json.fieldMappings ?? null,
+    actors: json.actors ?? null,
+  });
+}
+
+/**
+ * A table's row from `to_jsonb(row)`, as a select through drizzle answers it: each column by its
+ * own decoder (timestamps become Dates), JSON columns as they are (already parsed).
+ */
+function rowFromJson<T extends PgTable>(table: T, value: unknown): T['$inferSelect'] {
+  const json = (value ?? {}) as Record<string, unknown>;
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const raw = json[column.name];
+    const isJson = column.getSQLType() === 'jsonb' || column.getSQLType() === 'json';
+    row[key] = raw === null || raw === undefined ? null : isJson ? raw : column.mapFromDriverValue(raw);
+  }
+  return row as T['$inferSelect'];
 }
 
 /** The one place the policy's input is built from a context: the contact as it stands, and an event. */
