@@ -232,8 +232,9 @@ export interface HandOff
 }
 
 /**
- * CTEs (`picked`, `handoff`) for a completion's statement, after its `job` and `reset` CTEs (read
- * first, so the integration's row is locked, if at all, before any waiting job's): when `job`
+ * CTEs (`picked`, `handoff`, `handed_context`) for a completion's statement, after its `job` and
+ * `reset` CTEs (read first, so the integration's row is locked, if at all, before any waiting
+ * job's): when `job`
  * completed a row, the oldest head of the integration's queues is taken under `handOff.owner`'s
  * lease in the same statement, so the slot passes from one job to the next without a claim. Only a
  * live lease passes on, and only below the cap counting the others: the integration's live leases
@@ -241,7 +242,7 @@ export interface HandOff
  * cap holds without the claim's lock. (A lease that expired unnoticed may already have been
  * replaced by another claim.) Nothing is handed off unless the integration is still connected with
  * its breaker closed: its row is read, not locked, so a pause committing meanwhile lets one job
- * through, which Pinpoint refuses and which then pauses too. Column: `handedOffSql`.
+ * through, which Pinpoint refuses and which then pauses too. Columns: `handedOffSql`.
  */
 export function handOffCtes(handOff: HandOff): SQL {
   return sql`picked as (
@@ -263,19 +264,21 @@ export function handOffCtes(handOff: HandOff): SQL {
                          and (i.breaker_open_until is null or i.breaker_open_until <= now()))`,
           sql`, (select key_generation from integrations where id = ${handOff.integrationId}) as key_generation`,
         )}
+      ), handed_context as materialized (
+        select ${contextJsonSql(handOff.teamId, sql`(select h.campaign_contact_id from handoff h)`)} as value
       )`;
 }
 
 /**
  * The select-list entries that read handOffCtes' job back: `handed_off` (JSON or null) and its
- * campaign contact's context, `handed_off_context`, read in the same statement so that the job
- * starts without reading it again. The statement's own writes are not visible to that read, and
- * need not be: the handed-off job is never of the completing job's contact or person (headsOfQueue).
+ * campaign contact's context, `handed_off_context` (CTE `handed_context`, which the statement's
+ * `settled` count reads so that it runs before the team's event-log lock is taken), read in the same
+ * statement so that the job starts without reading it again. The statement's own writes are not
+ * visible to that read, and need not be: the handed-off job is never of the completing job's contact
+ * or person (headsOfQueue), and nothing else in the statement writes what a context reads.
  */
-export function handedOffSql(handOff: HandOff): SQL {
-  return sql`(select row_to_json(h) from handoff h) as handed_off,
-    ${contextJsonSql(handOff.teamId, sql`(select h.campaign_contact_id from handoff h)`)} as handed_off_context`;
-}
+export const handedOffSql = sql`(select row_to_json(h) from handoff h) as handed_off,
+    (select value from handed_context) as handed_off_context`;
 
 /** The job a completion handed its slot to (see handOffCtes), from its `handed_off` columns. */
 export function handedOffRow(

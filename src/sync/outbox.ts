@@ -134,8 +134,8 @@ export function completionOf(lease: Lease, options: CompletionOptions = {}): Com
       if (!handOff) return { ctes: own, columns: completed, settled };
       return {
         ctes: sql`${own}, ${handOffCtes(handOff)}`,
-        columns: sql`${completed}, ${handedOffSql(handOff)}`,
-        settled: sql`${settled} + (select count(*) from handoff)`,
+        columns: sql`${completed}, ${handedOffSql}`,
+        settled: sql`${settled} + (select count(*) from handoff) + (select count(*) from handed_context)`,
       };
     },
     read(row) {
