@@ -234,9 +234,8 @@ export interface HandOff
 /**
  * CTEs (`picked`, `handoff`, `handed_context`) for a completion's statement, after its `job` and
  * `reset` CTEs (read first, so the integration's row is locked, if at all, before any waiting
- * job's): when `job`
- * completed a row, the oldest head of the integration's queues is taken under `handOff.owner`'s
- * lease in the same statement, so the slot passes from one job to the next without a claim. Only a
+ * job's): when `job` completed a row, the oldest head of the integration's queues is taken under
+ * `handOff.owner`'s lease in the same statement, so the slot passes from one job to the next without a claim. Only a
  * live lease passes on, and only below the cap counting the others: the integration's live leases
  * then stay the same in number (one ends as the other starts, atomically), so the per-integration
  * cap holds without the claim's lock. (A lease that expired unnoticed may already have been
