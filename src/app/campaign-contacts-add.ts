@@ -1,7 +1,7 @@
 // Bulk add of contacts to a campaign: a set-based upsert of contacts by email (no duplicates), in one
 // transaction with a fixed number of statements whatever the size.
 import { and, eq, sql } from 'drizzle-orm';
-import { insertJsonRows, inTextList, inUuidList } from '../db/bulk.js';
+import { insertJsonRows, inTextList, inUuidList, rowFromJson } from '../db/bulk.js';
 import type { DbOrTx } from '../db/client.js';
 import { rowsOf } from '../db/named.js';
 import { campaignContactsTable, contactsTable } from '../db/schema.js';
@@ -216,22 +216,15 @@ async function insertContacts(
   teamId: string,
   contacts: readonly ReturnType<typeof valuesOf>[],
 ): Promise<ContactRow[]> {
-  const ids = rowsOf<{ id: string }>(
+  const inserted = rowsOf<{ row: unknown }>(
     await tx.execute(sql`${insertJsonRows(contactsTable, contacts, CONTACT_COLUMNS, [
       [contactsTable.teamId, sql`${teamId}::uuid`],
     ])}
-        on conflict do nothing returning id`),
+        on conflict do nothing returning to_jsonb(${contactsTable}) as row`),
   );
-  if (ids.length === 0) return [];
-  return tx
-    .select()
-    .from(contactsTable)
-    .where(
-      inUuidList(
-        contactsTable.id,
-        ids.map((row) => row.id),
-      ),
-    );
+  return inserted.map(({ row }) =>
+    rowFromJson(contactsTable, typeof row === 'string' ? JSON.parse(row) : row),
+  );
 }
 
 /** The contact fields an add writes, by the row field that carries each (see valuesOf). */

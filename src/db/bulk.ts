@@ -6,15 +6,18 @@
 import { getTableColumns, is, SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
-/** `column in (the ids)`, the ids as one JSON parameter, whatever their number. */
-export function inUuidList(column: SQLWrapper, ids: readonly string[]): SQL {
-  return sql`${column} in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+/** `expression in (the values)`, the values as one JSON parameter, whatever their number. */
+export function inTextList(
+  expression: SQLWrapper,
+  values: readonly string[],
+  cast: 'text' | 'uuid' = 'text',
+): SQL {
+  return sql`${expression} in (select value::${sql.raw(cast)} from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 }
 
-/** `expression in (the values)`, the values (text) as one JSON parameter, whatever their number. */
-export function inTextList(expression: SQLWrapper, values: readonly string[]): SQL {
-  return sql`${expression} in (select value from jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
-}
+/** `column in (the ids)`: inTextList of uuids. */
+export const inUuidList = (column: SQLWrapper, ids: readonly string[]): SQL =>
+  inTextList(column, ids, 'uuid');
 
 /**
  * `insert into table (…) select …` from `rows`, one JSON parameter, in their order: each key of
@@ -62,4 +65,20 @@ function fieldOf(field: string, column: PgColumn): SQL {
     throw new Error(`cannot read field ${field} as ${type}`);
   if (type === 'jsonb' || type === 'json') return sql.raw(`(e.v->'${field}')`);
   return sql.raw(`(e.v->>'${field}')::${type}`);
+}
+
+/**
+ * A table's row from `to_jsonb(row)` (an insert's `returning to_jsonb(t)`, a row read inside another
+ * statement), as a select through drizzle answers it: each column by its
+ * own decoder (timestamps become Dates), JSON columns as they are (already parsed).
+ */
+export function rowFromJson<T extends PgTable>(table: T, value: unknown): T['$inferSelect'] {
+  const json = (value ?? {}) as Record<string, unknown>;
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const raw = json[column.name];
+    const isJson = column.getSQLType() === 'jsonb' || column.getSQLType() === 'json';
+    row[key] = raw === null || raw === undefined ? null : isJson ? raw : column.mapFromDriverValue(raw);
+  }
+  return row as T['$inferSelect'];
 }

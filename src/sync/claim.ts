@@ -280,11 +280,7 @@ export const handedOffSql = sql`(select row_to_json(h) from handoff h) as handed
     (select value from handed_context) as handed_off_context`;
 
 /** The job a completion handed its slot to (see handOffCtes), from its `handed_off` columns. */
-export function handedOffRow(
-  value: unknown,
-  handOff: HandOff,
-  context: unknown = undefined,
-): ClaimedRow | null {
+export function handedOffRow(value: unknown, handOff: HandOff, context?: unknown): ClaimedRow | null {
   if (value === null || value === undefined) return null;
   const row = (typeof value === 'string' ? JSON.parse(value) : value) as ClaimedDbRow & {
     key_generation: number;

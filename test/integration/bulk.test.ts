@@ -1,9 +1,9 @@
 // Many rows as one JSON parameter (src/db/bulk.ts), on a real database (PGlite, or PostgreSQL when
 // TEST_DATABASE_URL is set): values arrive exactly as given, in order, with drizzle's generated ids,
 // and the statement's text and parameters do not grow with the rows.
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertJsonRows, inTextList, inUuidList } from '../../src/db/bulk.js';
+import { insertJsonRows, inTextList, inUuidList, rowFromJson } from '../../src/db/bulk.js';
 import type { Database } from '../../src/db/client.js';
 import { rowsOf } from '../../src/db/named.js';
 import { contactsTable, teamsTable } from '../../src/db/schema.js';
@@ -60,6 +60,22 @@ describe('bulk rows as JSON', () => {
     }
   });
 
+  it('maps a row returned as JSON back to what a drizzle select answers', async () => {
+    const [returned] = rowsOf<{ row: unknown }>(
+      await database.db.execute(
+        sql`${insertContacts([{ email: 'json@example.com', firstName: 'Jay', lastName: null }])}
+          returning to_jsonb(${contactsTable}) as row`,
+      ),
+    );
+    const mapped = rowFromJson(contactsTable, returned?.row);
+    expect(mapped.createdAt).toBeInstanceOf(Date);
+    const [selected] = await database.db
+      .select()
+      .from(contactsTable)
+      .where(inUuidList(contactsTable.id, [mapped.id]));
+    expect(mapped).toEqual(selected);
+  });
+
   it('keeps the statement to the same text and two parameters for 3 rows or 600', async () => {
     const rows = (n: number, tag: string) =>
       Array.from({ length: n }, (_, i) => ({
@@ -80,7 +96,12 @@ describe('bulk rows as JSON', () => {
     const found = await database.db
       .select({ email: contactsTable.email })
       .from(contactsTable)
-      .where(inTextList(contactsTable.email, [...emails, 'nobody@example.com']));
+      .where(
+        and(
+          eq(contactsTable.teamId, teamId),
+          inTextList(contactsTable.email, [...emails, 'nobody@example.com']),
+        ),
+      );
     expect(found).toHaveLength(600);
     expect(await database.db.select().from(contactsTable).where(inUuidList(contactsTable.id, []))).toEqual(
       [],

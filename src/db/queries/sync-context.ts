@@ -2,11 +2,11 @@
 // constant number of statements whatever their number: rows, contacts, campaigns, the owners' and
 // activity authors' names and defaults, the team's settings, and each one's effective sync.
 
-import { and, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { missingMandatoryFields } from '../../domain/settings.js';
 import type { PolicyEvent, SyncDecisionInput } from '../../domain/sync-actions.js';
 import type { ContactData, EffectiveSync, FieldMapping, TeamSyncSettings } from '../../domain/types.js';
+import { rowFromJson } from '../bulk.js';
 import type { DbOrTx } from '../client.js';
 import {
   activitiesTable,
@@ -199,21 +199,6 @@ export function contextFromJson(value: unknown): SyncContext | null {
     fieldMappings: json.fieldMappings ?? null,
     actors: json.actors ?? null,
   });
-}
-
-/**
- * A table's row from `to_jsonb(row)`, as a select through drizzle answers it: each column by its
- * own decoder (timestamps become Dates), JSON columns as they are (already parsed).
- */
-function rowFromJson<T extends PgTable>(table: T, value: unknown): T['$inferSelect'] {
-  const json = (value ?? {}) as Record<string, unknown>;
-  const row: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const raw = json[column.name];
-    const isJson = column.getSQLType() === 'jsonb' || column.getSQLType() === 'json';
-    row[key] = raw === null || raw === undefined ? null : isJson ? raw : column.mapFromDriverValue(raw);
-  }
-  return row as T['$inferSelect'];
 }
 
 /** The one place the policy's input is built from a context: the contact as it stands, and an event. */
